@@ -1,0 +1,132 @@
+"""The `market` command: run, up, demo, worker, db upgrade, audit verify, eval."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """Vietnam Environmental Industry Marketplace."""
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database schema."""
+    from .migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo data (idempotent: does nothing when demo users exist)."""
+    from . import db as dbm
+    from .demo import load_demo
+
+    with dbm.new_session() as session:
+        created = load_demo(session)
+    click.echo("demo data loaded" if created else "demo data already present")
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="Process what is due, then exit.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Run the background worker (outbox, deadlines, indexing)."""
+    from .jobs.worker import run_forever, run_once
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    factory = current_app.extensions["db_sessionmaker"]
+    if once:
+        click.echo(f"processed {run_once(factory)}")
+        return
+    run_forever(factory, float(current_app.config["WORKER_POLL_SECONDS"]))
+
+
+@main.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), show_default="5000 or $PORT", type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not start the in-process worker (run `market worker` beside).")
+@with_appcontext
+def up(host: str, port: int, threads: int, no_worker: bool) -> None:
+    """Upgrade the database, load demo data on first run, start the worker and serve the site."""
+    from waitress import serve
+
+    from . import db as dbm
+    from .demo import load_demo
+    from .jobs.worker import run_forever
+    from .migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    upgrade(app.config["DATABASE_URL"])
+    with dbm.new_session() as session:
+        if load_demo(session):
+            click.echo("demo data loaded (logins in README.md)")
+    if not no_worker:
+        factory = app.extensions["db_sessionmaker"]
+        threading.Thread(target=run_forever, args=(factory, float(app.config["WORKER_POLL_SECONDS"])),
+                         name="worker", daemon=True).start()
+    click.echo(f"serving on http://{host}:{port}")
+    serve(app, host=host, port=port, threads=threads)
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Verify the audit chain; exit 1 when it is broken."""
+    from . import db as dbm
+    from .services.audit import verify_chain
+
+    with dbm.new_session() as session:
+        report = verify_chain(session)
+    if report.ok:
+        click.echo(f"audit chain intact ({report.checked} entries)")
+    else:
+        click.echo(f"audit chain BROKEN at entry {report.first_bad_id}: {report.problem}", err=True)
+        sys.exit(1)
+
+
+@main.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option()
+@with_appcontext
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a platform administrator."""
+    from . import db as dbm
+    from .errors import ValidationError
+    from .services.accounts import add_platform_admin
+
+    with dbm.new_session() as session:
+        try:
+            add_platform_admin(session, email, name, password)
+        except ValidationError as exc:
+            for field, message in exc.fields.items():
+                click.echo(f"{field}: {message}", err=True)
+            sys.exit(2)
+    click.echo("administrator created")

@@ -1,0 +1,1 @@
+"""Background work: the outbox drainer and scheduled ticks."""

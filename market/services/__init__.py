@@ -1,0 +1,1 @@
+"""Services: one public function is one unit of work and one commit."""

@@ -1,0 +1,11 @@
+"""HTML blueprints: thin views that parse input, call one service and render or redirect."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, auth, main
+
+    for module in (main, auth, admin):
+        app.register_blueprint(module.bp)
