@@ -10,7 +10,7 @@ from ..models import User
 
 DEMO_PASSWORD = "MoiTruong2025"
 # Loaders run in this order, each given the session and what earlier loaders returned.
-DEMO_MODULES = ["market.demo.accounts"]
+DEMO_MODULES = ["market.demo.accounts", "market.demo.catalog", "market.demo.procurement", "market.demo.techtransfer"]
 
 
 def load_demo(session: Session) -> bool:

@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, main
+    from . import admin, auth, catalog, main, procurement, techtransfer
 
-    for module in (main, auth, admin):
+    for module in (main, auth, admin, procurement, techtransfer, catalog):
         app.register_blueprint(module.bp)

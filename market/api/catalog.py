@@ -1,0 +1,2 @@
+"""JSON API for the catalog area."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""JSON API for the techtransfer area."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models for the catalog area."""
+from __future__ import annotations

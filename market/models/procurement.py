@@ -1,0 +1,2 @@
+"""Models for the procurement area."""
+from __future__ import annotations

@@ -1,0 +1,2 @@
+"""Models for the techtransfer area."""
+from __future__ import annotations
