@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "ENV": "development",
     "WORKER_POLL_SECONDS": 1.0,
     "MAX_UPLOAD_MB": 20,
+    "INDEX_SAVE_SECONDS": 10.0,  # the worker saves a changed index at most this often
 }
 
 

@@ -27,7 +27,9 @@ def init_app(app: Flask) -> None:
     """Attach an engine and session factory to the app."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    # Sessions carry the settings so worker handlers (which get only a session) can reach them.
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False,
+                                                     info={"config": app.config})
     app.teardown_appcontext(_close_session)
 
 

@@ -18,7 +18,8 @@ from .registry import HANDLERS, TICKS
 log = logging.getLogger("market.worker")
 MAX_ATTEMPTS = 5
 # Modules that register handlers and ticks; areas add theirs here.
-JOB_MODULES = ["market.jobs.email", "market.jobs.procurement", "market.jobs.techtransfer", "market.jobs.catalog"]
+JOB_MODULES = ["market.jobs.email", "market.jobs.procurement", "market.jobs.techtransfer", "market.jobs.catalog",
+               "market.jobs.matching"]
 
 
 def load_handlers() -> None:

@@ -3,7 +3,7 @@ from .base import Base, utcnow
 from .accounts import ApiToken, Membership, Organisation, OrgKind, Role, SizeClass, User
 from .audit import AuditEntry
 from .outbox import EmailMessage, OutboxEvent
-from . import catalog, procurement, techtransfer  # noqa: F401  (register their tables)
+from . import catalog, matching, procurement, techtransfer  # noqa: F401  (register their tables)
 
 __all__ = [
     "Base", "utcnow", "ApiToken", "Membership", "Organisation", "OrgKind", "Role", "SizeClass", "User",
