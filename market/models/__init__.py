@@ -3,9 +3,10 @@ from .base import Base, utcnow
 from .accounts import ApiToken, Membership, Organisation, OrgKind, Role, SizeClass, User
 from .audit import AuditEntry
 from .outbox import EmailMessage, OutboxEvent
+from .files import StoredFile
 from . import catalog, matching, procurement, techtransfer  # noqa: F401  (register their tables)
 
 __all__ = [
     "Base", "utcnow", "ApiToken", "Membership", "Organisation", "OrgKind", "Role", "SizeClass", "User",
-    "AuditEntry", "EmailMessage", "OutboxEvent",
+    "AuditEntry", "EmailMessage", "OutboxEvent", "StoredFile",
 ]
