@@ -130,3 +130,41 @@ def create_admin(email: str, name: str, password: str) -> None:
                 click.echo(f"{field}: {message}", err=True)
             sys.exit(2)
     click.echo("administrator created")
+
+
+@main.group()
+def index() -> None:
+    """The matching index."""
+
+
+@index.command("rebuild")
+@with_appcontext
+def index_rebuild() -> None:
+    """Re-index every listing and recompute stored matches (unchanged texts are not re-encoded)."""
+    from . import db as dbm
+    from .jobs.worker import load_handlers
+    from .services.matching import runtime_for
+
+    load_handlers()  # the areas' document builders register on import
+    with dbm.new_session() as session:
+        try:
+            report = runtime_for(current_app.config).rebuild(session)
+        except Exception as exc:
+            session.rollback()
+            raise click.ClickException(f"index rebuild failed: {exc}") from exc
+        session.commit()
+    click.echo(f"indexed {report['documents']} documents, {report['new_embeddings']} newly encoded, "
+               f"in {report['seconds']} s")
+
+
+@index.command("status")
+@with_appcontext
+def index_status() -> None:
+    """Print the index size, model and pending work."""
+    import json
+
+    from . import db as dbm
+    from .services.matching import index_lag, runtime_for
+
+    with dbm.new_session() as session:
+        click.echo(json.dumps(runtime_for(current_app.config).status() | index_lag(session)))

@@ -54,3 +54,25 @@ def displayer(kind: str) -> Callable[[Displayer], Displayer]:
         return fn
 
     return decorate
+
+
+Related = Callable[[Session, int], "list[str]"]
+# kind -> function naming other listings whose documents include this one's text (a product is part of its
+# enterprise's profile), so the worker refreshes them too.
+RELATED: dict[str, list[Related]] = {}
+
+
+def related(kind: str) -> Callable[[Related], Related]:
+    """Register a function returning refs that must be re-indexed when a listing of this kind changes."""
+
+    def decorate(fn: Related) -> Related:
+        RELATED.setdefault(kind, []).append(fn)
+        return fn
+
+    return decorate
+
+
+ProfilePart = Callable[[Session, int], "tuple[str, tuple[str, ...]]"]
+# Areas add what an organisation offers (product names, patents, expertise) to its matching profile:
+# each function returns (text, CPV codes) for an organisation id.
+ORGANISATION_PROFILE_PARTS: list[ProfilePart] = []

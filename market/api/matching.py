@@ -6,10 +6,10 @@ from flask import current_app, jsonify, request
 from .. import db
 from ..errors import ValidationError
 from ..i18n import current_language
-from ..services import health
+from ..services import health, org_documents  # noqa: F401  (registers the organisation builder)
 from ..services import matching as matching_service
 from ..services.match_views import present
-from . import route
+from . import api_user, route
 
 
 def _index_probe(session) -> dict:
@@ -73,3 +73,48 @@ def cpv_suggest():
     k = _int_arg("k", 10, 1, 30)
     result = cpv.suggest(current_app.config, text, lang, k)
     return jsonify(result)
+
+
+def _matches_response(source_ref: str, kinds=None):
+    """Matches of a listing the caller may see; 404 for listings that are not public."""
+    from ..errors import NotFound
+    from ..indexing import DISPLAYERS, parse_ref
+    from ..services.match_views import matches_for
+
+    session = db.session()
+    kind, obj_id = parse_ref(source_ref)
+    show = DISPLAYERS.get(kind)
+    if show is None or show(session, obj_id) is None:
+        raise NotFound("No such published listing.")
+    k = _int_arg("k", 10, 1, 50)
+    items = matches_for(session, source_ref, current_language(), kinds=kinds, limit=k)
+    return jsonify({"source": source_ref, "items": [v.as_dict() for v in items]})
+
+
+@route("/tenders/<int:tender_id>/matches", summary="Enterprises and products that could supply a tender, with reasons",
+       tags=("matching",), query={"k": "results, 1-50"})
+def tender_matches(tender_id: int):
+    return _matches_response(f"tender:{tender_id}")
+
+
+@route("/technology-needs/<int:need_id>/matches",
+       summary="Patents, technology offers and experts that could answer a technology need, with reasons",
+       tags=("matching",), query={"k": "results, 1-50"})
+def technology_need_matches(need_id: int):
+    return _matches_response(f"technology_need:{need_id}")
+
+
+@route("/listings/<kind>/<int:obj_id>/matches", summary="Matches of any published listing, with reasons",
+       tags=("matching",), query={"k": "results, 1-50"})
+def listing_matches(kind: str, obj_id: int):
+    return _matches_response(f"{kind}:{obj_id}")
+
+
+@route("/me/recommendations", summary="Open tenders and needs your organisations could serve, with reasons",
+       auth=True, tags=("matching",), query={"k": "results, 1-50"})
+def my_recommendations():
+    from ..services.recommendations import recommendations
+
+    k = _int_arg("k", 10, 1, 50)
+    items = recommendations(db.session(), api_user(), current_language(), limit=k)
+    return jsonify({"items": [v.as_dict() for v in items]})

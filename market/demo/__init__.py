@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
+from ..services.outbox import enqueue
 
 DEMO_PASSWORD = "MoiTruong2025"
 # Loaders run in this order, each given the session and what earlier loaders returned.
-DEMO_MODULES = ["market.demo.accounts", "market.demo.catalog", "market.demo.procurement", "market.demo.techtransfer"]
+DEMO_MODULES = ["market.demo.accounts", "market.demo.catalog", "market.demo.procurement", "market.demo.techtransfer", "market.demo.alerts"]
 
 
 def load_demo(session: Session) -> bool:
@@ -21,4 +22,7 @@ def load_demo(session: Session) -> bool:
     for name in DEMO_MODULES:
         module = importlib.import_module(name)
         context.update(module.load(session, context) or {})
+    # One batch re-index instead of a refresh per listing: encoding in batches is many times faster.
+    enqueue(session, "index.rebuild", {})
+    session.commit()
     return True

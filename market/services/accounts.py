@@ -15,6 +15,7 @@ from ..models import ApiToken, Membership, Organisation, OrgKind, Role, SizeClas
 from ..provinces import normalise_province
 from ..security import hash_password, new_token, token_digest, verify_password
 from ..validators import email_error, normalise_email, password_error, tax_code_error
+from ..indexing import reindex
 from . import audit, outbox
 
 # Which roles a self-registering user may take in each kind of organisation.
@@ -209,6 +210,7 @@ def verify_organisation(session: Session, actor: User, org_id: int) -> Organisat
         org.verified_by_id = actor.id
         audit.record(session, "organisation.verified", actor_id=actor.id, subject_type="organisation",
                      subject_id=org.id)
+        reindex(session, "organisation", org.id)  # verified suppliers become visible to matching
         for m in org.memberships:
             outbox.send_email(session, m.user, str(_l("Your organisation has been verified")),
                               str(_l("%(org)s is now verified on the marketplace.", org=org.name)))

@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, catalog, main, procurement, techtransfer
+    from . import admin, alerts, auth, catalog, main, matching, orders, procurement, stats, techtransfer
 
-    for module in (main, auth, admin, procurement, techtransfer, catalog):
+    for module in (main, auth, admin, procurement, techtransfer, catalog, matching, orders, stats, alerts):
         app.register_blueprint(module.bp)
