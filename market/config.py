@@ -24,6 +24,18 @@ DEFAULTS: dict[str, object] = {
     "WORKER_POLL_SECONDS": 1.0,
     "MAX_UPLOAD_MB": 20,
     "INDEX_SAVE_SECONDS": 10.0,  # the worker saves a changed index at most this often
+    "EMBEDDING_CACHE_DIR": None,  # memo of CPV label embeddings; instance/emb_cache when unset
+    # --- procurement (issue #3): minimum periods in seconds; tests and demos may use a few seconds ---
+    "TENDER_MIN_ENQUIRY_SECONDS": 3 * 86400,      # publication -> end of enquiries
+    "TENDER_MIN_TENDERING_SECONDS": 7 * 86400,    # end of enquiries -> submission deadline
+    "TENDER_MIN_EXTENSION_SECONDS": 4 * 86400,    # after a change during tendering at least this much time remains
+    "TENDER_STANDSTILL_SECONDS": 10 * 86400,      # award -> earliest contract signature (Directive 2007/66/EC)
+    # --- techtransfer (issue #4): published listings expire after this many days; reminder this many days before ---
+    "LISTING_TTL_DAYS": 180,
+    "LISTING_REMINDER_DAYS": 14,
+    # --- alerts (stats/alerts area) ---
+    "SITE_URL": "http://localhost:5000",  # absolute links in emails written by the worker (no request there)
+    "ALERTS_DIGEST_HOUR": 7,  # local hour (Vietnam, UTC+7) after which each user's daily digest is sent
 }
 
 

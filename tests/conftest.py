@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -56,6 +57,8 @@ def app_config(tmp_path, database_url) -> dict:
         "RATELIMIT_ENABLED": False,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": "localhost",
+        # A pure memo keyed by model and text, shared by every test app so labels are encoded once per machine.
+        "EMBEDDING_CACHE_DIR": str(Path(__file__).resolve().parent.parent / ".cache" / "embeddings"),
     }
 
 

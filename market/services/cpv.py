@@ -23,7 +23,8 @@ def _build(config: dict, key: tuple) -> None:
         setting = config["ENCODER"]
         if isinstance(setting, str):
             # Memoise label embeddings under instance/ so only the first start pays for encoding.
-            encoder = load_encoder(setting, threads=1, cache_dir=Path(str(config["INSTANCE_PATH"])) / "emb_cache")
+            cache = config.get("EMBEDDING_CACHE_DIR") or Path(str(config["INSTANCE_PATH"])) / "emb_cache"
+            encoder = load_encoder(setting, threads=1, cache_dir=Path(str(cache)))
         else:
             encoder = setting
         suggester = CpvSuggester(encoder)

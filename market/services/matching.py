@@ -53,6 +53,21 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_ENCODERS: dict[tuple[str, int], Any] = {}
+_ENCODERS_LOCK = threading.Lock()
+
+
+def shared_encoder(setting: str, threads: int = 1):
+    """Load a named or path encoder once per process, whatever number of apps or index folders use it."""
+    with _ENCODERS_LOCK:
+        enc = _ENCODERS.get((setting, threads))
+        if enc is None:
+            from matching import load_encoder
+
+            enc = _ENCODERS[(setting, threads)] = load_encoder(setting, threads=threads)
+        return enc
+
+
 class MatchingRuntime:
     """Encoder + engine for one index folder, loaded lazily and shared by the threads of a process."""
 
@@ -75,9 +90,7 @@ class MatchingRuntime:
         with self.lock:
             if self._encoder is None:
                 if isinstance(self.encoder_setting, str):
-                    from matching import load_encoder
-
-                    self._encoder = load_encoder(self.encoder_setting, threads=self.threads)
+                    self._encoder = shared_encoder(self.encoder_setting, self.threads)
                 else:
                     self._encoder = self.encoder_setting  # an Encoder object (tests pass a fake one)
             return self._encoder
