@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .i18n import _l
@@ -88,3 +88,19 @@ def apply_errors(form: FlaskForm, fields: dict[str, str]) -> None:
             field.errors = [*list(field.errors or []), message]
         else:
             form.form_errors.append(message)
+
+
+class OrganisationProfileForm(FlaskForm):
+    """What an organisation tells buyers and partners about itself (the tax code is fixed)."""
+
+    name = StringField(_l("Organisation name"), validators=[DataRequired(), Length(max=300)])
+    description = TextAreaField(_l("What you do"), validators=[Length(max=4000)],
+                                description=_l("Products, technologies, services and references: matching reads this."))
+    website = StringField(_l("Website"), validators=[Length(max=300)])
+    province = SelectField(_l("Province or city"), choices=[])
+    size_class = SelectField(_l("Size"), choices=choices((k.value, v) for k, v in SIZE_LABELS.items()))
+    domestic_manufacturer = BooleanField(_l("We manufacture in Vietnam"))
+
+    def __init__(self, *args, lang: str = "vi", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province.choices = choices(province_choices(lang))

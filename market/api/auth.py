@@ -67,3 +67,45 @@ def revoke_token(token_id: int):
 @route("/me", summary="The calling user, their organisations and roles", auth=True, tags=("accounts",))
 def me():
     return jsonify(serializers.user(api_user()))
+
+
+PROFILE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 300},
+        "description": {"type": ["string", "null"], "maxLength": 4000},
+        "website": {"type": ["string", "null"], "maxLength": 300},
+        "province": {"type": "string"},
+        "size_class": {"type": "string", "enum": [s.value for s in SizeClass]},
+        "domestic_manufacturer": {"type": "boolean"},
+        "tax_code": {"type": "string", "description": "cannot change; sending a different value is an error"},
+    },
+    "additionalProperties": False,
+}
+
+
+@route("/organisations/<int:org_id>", summary="An organisation's profile", tags=("accounts",))
+def get_organisation(org_id: int):
+    from ..errors import NotFound
+    from ..models import Organisation
+
+    org = db.session().get(Organisation, org_id)
+    if org is None or (not org.is_verified and not _is_member_or_admin(org)):
+        raise NotFound("No such organisation.")
+    return jsonify(serializers.organisation(org) | {"description": org.description, "website": org.website})
+
+
+def _is_member_or_admin(org) -> bool:
+    from ..services.organisations import can_edit_profile
+
+    user = api_user(optional=True)
+    return user is not None and can_edit_profile(user, org)
+
+
+@route("/organisations/<int:org_id>", ("PATCH",), summary="Update your organisation's profile", auth=True,
+       body=PROFILE_SCHEMA, tags=("accounts",))
+def update_organisation(org_id: int, data):
+    from ..services.organisations import update_profile
+
+    org = update_profile(db.session(), api_user(), org_id, data)
+    return jsonify(serializers.organisation(org) | {"description": org.description, "website": org.website})

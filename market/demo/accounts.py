@@ -40,6 +40,32 @@ ORGANISATIONS = [
 ]
 
 # email, name, language, org key (None: platform), role
+# What each organisation says about itself; matching reads these profiles.
+DESCRIPTIONS = {
+    "greentech": "Thiết kế, chế tạo và lắp đặt hệ thống xử lý nước thải công nghiệp và sinh hoạt theo công nghệ "
+                 "MBBR, AAO và màng MBR; bể lọc sinh học, máy thổi khí, thiết bị khử trùng. Chuyển giao công nghệ "
+                 "xử lý nước thải dệt nhuộm.",
+    "mekong-water": "Sản xuất thiết bị xử lý nước cấp và nước thải: bồn lọc áp lực, hệ thống lắng lamella, trạm xử "
+                    "lý nước thải module hợp khối cho khu dân cư, bệnh viện và nhà máy chế biến thủy sản.",
+    "saigon-air": "Flue gas and air-emission treatment: bag filters, electrostatic precipitators, wet scrubbers and "
+                  "flue gas desulphurisation for boilers, cement kilns and steel plants; continuous emission "
+                  "monitoring integration.",
+    "haiphong-waste": "Thu gom, vận chuyển và xử lý chất thải nguy hại và chất thải rắn công nghiệp; lò đốt chất "
+                      "thải công nghiệp, hóa rắn bùn thải, xử lý dầu thải.",
+    "monitor-vn": "Trạm quan trắc tự động nước thải và khí thải liên tục, thiết bị đo pH, COD, TSS, bụi, SO2, NOx; "
+                  "truyền dữ liệu về Sở Nông nghiệp và Môi trường theo quy định.",
+    "binhduong-recycle": "Tái chế nhựa phế liệu PET và HDPE thành hạt nhựa tái sinh; dây chuyền rửa, nghiền và tạo hạt "
+                         "nhựa; thu mua phế liệu nhựa.",
+    "thainguyen-biogas": "Hầm biogas và lò đốt sinh khối phát điện từ chất thải chăn nuôi và phụ phẩm nông nghiệp; "
+                         "waste-to-energy, máy phát điện khí sinh học.",
+    "imet": "Nghiên cứu và chuyển giao công nghệ môi trường: xử lý nước thải giàu nitơ, xử lý bùn thải, công nghệ "
+            "sinh học, quan trắc môi trường; đào tạo cán bộ vận hành.",
+    "hcmut-env": "Research centre for environmental technology: membrane bioreactors, anaerobic digestion, air "
+                 "pollution modelling, consulting and training for industrial zones.",
+    "expert-lan": "Chuyên gia tư vấn thiết kế và vận hành trạm xử lý nước thải công nghiệp, đánh giá tác động môi "
+                  "trường, kiểm toán môi trường.",
+}
+
 USERS = [
     ("admin@demo.vn", "Quản trị viên Sàn", "vi", None, Role.ADMINISTRATOR),
     ("buyer.hanoi@demo.vn", "Trần Văn Minh", "vi", "hn-doe", Role.PROCUREMENT_OFFICER),
@@ -68,7 +94,7 @@ def load(session: Session, context: dict) -> dict:
     for i, (key, kind, name, province, size, domestic, verified) in enumerate(ORGANISATIONS):
         org = Organisation(kind=kind, name=name, tax_code=demo_tax_code(10_234_500 + i * 7_919), province=province,
                            size_class=size, is_sme=size != SizeClass.LARGE, domestic_manufacturer=domestic,
-                           verified_at=utcnow() if verified else None)
+                           verified_at=utcnow() if verified else None, description=DESCRIPTIONS.get(key))
         session.add(org)
         orgs[key] = org
     session.flush()
