@@ -127,7 +127,7 @@ class E5Encoder:
 
 
 # Query-side weights (MiniLM share) per detected language, learned on dev (see matching/RESULTS.md).
-DEFAULT_QUERY_WEIGHTS = {"en": 0.5, "vi": 0.1, "other": 0.1}
+DEFAULT_QUERY_WEIGHTS = {"en": 0.5, "vi": 0.0, "other": 0.0}
 
 
 class EnsembleEncoder:

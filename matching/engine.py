@@ -13,7 +13,11 @@ from .taxonomy import CpvTaxonomy, default_taxonomy
 from .types import Document, Match, Reason
 from .vector_index import VectorIndex, make_index
 
-MAX_QUERY_CHARS = 2000  # models read ~256 tokens; longer queries only cost time
+MAX_QUERY_CHARS = 2000  # queries are cut here: the models read ~256 tokens, longer text only costs time
+
+
+class EmptyQuery(ValueError):
+    """The query has no words (a ValueError, so existing `except ValueError` handlers still apply)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ class Engine:
     @staticmethod
     def _clean_query(text: str) -> str:
         if text is None or not str(text).strip():
-            raise ValueError("empty query: give some words describing what you need or offer")
+            raise EmptyQuery("empty query: give some words describing what you need or offer")
         return str(text).strip()[:MAX_QUERY_CHARS]
 
     def encode_query(self, text: str, lang: str | None = None) -> np.ndarray:
@@ -203,7 +207,7 @@ class Engine:
         text = (doc.text or "").strip()
         codes = self.taxonomy.valid_codes(doc.codes)
         if not text and not codes:
-            raise ValueError("document has neither text nor valid CPV codes to match on")
+            raise EmptyQuery("document has neither text nor valid CPV codes to match on")
         lang = doc.language or (detect_language(text) if text else "en")
         q = query_vector
         if q is None and doc.ref in self._id_of:

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 LEVELS = {"exact": 8, "class": 4, "group": 3}
+DEFAULT_EXEMPLARS = "tender2cpv_uk.dev.jsonl"  # labelled example notices (a dev file: never tune or test on it)
 DEFAULT_CACHE = os.environ.get("MATCHING_CACHE_DIR", str(Path(__file__).resolve().parent.parent / ".cache" / "embeddings"))
 
 
@@ -72,17 +73,49 @@ def _dense_rank(q: np.ndarray, p: np.ndarray, codes: list[str], k: int) -> list[
     return out
 
 
-def run_eval(task_path: str, corpus_path: str, encoder: str = "engine", k: int = 10, query_field: str = "query",
-             limit: int | None = None, cache_dir: str | None = DEFAULT_CACHE, engine_encoder: str = "ensemble",
-             extra_langs: Sequence[str] = ("vi",), enrich: bool = True, threads: int = 2) -> dict:
+def query_fields(tasks: Sequence[dict], query_field: str | None = None) -> list[str]:
+    """The query fields to evaluate: `query`, or each `query_<lang>` (e.g. env_vi_en has query_en and query_vi)."""
+    if query_field:
+        return [query_field]
+    first = tasks[0] if tasks else {}
+    if "query" in first:
+        return ["query"]
+    return sorted(k for k in first if k.startswith("query_")) or ["query"]
+
+
+def _summary(tasks: Sequence[dict], rankings: Sequence[Sequence[str]], k: int) -> dict:
+    golds = [t["gold"] for t in tasks]
+    env = [i for i, t in enumerate(tasks) if t.get("env")]
+    return {"n": len(tasks), "n_env": len(env), "all": metrics(rankings, golds, k),
+            "env": metrics([rankings[i] for i in env], [golds[i] for i in env], k) if env else None}
+
+
+def _find_exemplars(task_path: str) -> Path | None:
+    """tender2cpv_uk.dev.jsonl next to the task, in $MATCHING_EVAL_DIR, or in ../shared/eval."""
+    for folder in (Path(task_path).parent, Path(os.environ.get("MATCHING_EVAL_DIR", "/nonexistent")),
+                   Path(__file__).resolve().parent.parent.parent / "shared" / "eval"):
+        if (folder / DEFAULT_EXEMPLARS).is_file():
+            return folder / DEFAULT_EXEMPLARS
+    return None
+
+
+def run_eval(task_path: str, corpus_path: str, encoder="engine", k: int = 10, query_field: str | None = None,
+             limit: int | None = None, cache_dir: str | None = DEFAULT_CACHE, engine_encoder="ensemble",
+             extra_langs: Sequence[str] = ("vi",), enrich: bool = True, threads: int = 1,
+             params=None, exemplars: str | None = "auto") -> dict:
     """Evaluate one system on one task.
 
     Args:
-        encoder: 'engine' (hybrid CpvSuggester), 'bm25', or an encoder name for dense-only search
-            ('minilm', 'e5', 'ensemble', or a sentence-transformers folder).
-        engine_encoder: the encoder inside the engine.
-        extra_langs: CPV label languages added as extra passages by the engine ('es' leaks the
-            xling_es2en answers, so it is off by default here).
+        encoder: 'engine' (the hybrid CpvSuggester), 'bm25', an encoder name for dense-only exact search
+            ('minilm', 'e5', 'ensemble', or a sentence-transformers folder), or an Encoder object.
+        engine_encoder: the encoder inside the engine (a name or an Encoder object).
+        query_field: which field holds the query; by default `query`, or every `query_<lang>` field
+            (each then reported under "fields", and "all"/"env" pool them).
+        extra_langs: CPV label languages added as extra passages by the engine ('es' would leak the
+            xling_es2en answers, so it is off by default).
+        exemplars: JSONL of labelled example notices for the engine ("auto": tender2cpv_uk.dev.jsonl next to
+            the task file, when present; None/"none": no examples). Examples whose text is one of the task's
+            queries are dropped, so evaluating on the examples' own file never sees its answers.
     """
     from .encoders import EnsembleEncoder, load_encoder, set_threads
     from .language import detect_language
@@ -94,35 +127,47 @@ def run_eval(task_path: str, corpus_path: str, encoder: str = "engine", k: int =
     pairs = [(str(d["doc_id"]), d["text"]) for d in corpus]
     codes = [c for c, _ in pairs]
     corpus_lang = "es" if "_es" in Path(corpus_path).stem else "en"
-    queries = [t[query_field] for t in tasks]
-    golds = [t["gold"] for t in tasks]
+    fields = query_fields(tasks, query_field)
+    queries = [t.get(f) or "" for f in fields for t in tasks]
+    rows = [t for _ in fields for t in tasks]
+    name = encoder if isinstance(encoder, str) else getattr(encoder, "model_id", "encoder")
+
+    def _load(enc):
+        return load_encoder(enc, threads=threads, cache_dir=cache_dir) if isinstance(enc, str) else enc
+
     if encoder == "bm25":
         bm = Bm25Index()
         bm.add(list(range(len(pairs))), [t for _, t in pairs])
         rankings = [[codes[i] for i in bm.search(q, k)[1]] for q in queries]
     else:
-        set_threads(threads)
-        enc = load_encoder(engine_encoder if encoder == "engine" else encoder, threads=threads, cache_dir=cache_dir)
+        if isinstance(encoder, str) or isinstance(engine_encoder, str):
+            set_threads(threads)
+        enc = _load(engine_encoder if encoder == "engine" else encoder)
         langs = [detect_language(q) for q in queries]
         qv = enc.encode_queries(queries, langs=langs) if isinstance(enc, EnsembleEncoder) else enc.encode_queries(queries)
         if encoder == "engine":
             from .suggest import CpvSuggester
 
-            sug = CpvSuggester(enc, corpus=pairs, corpus_lang=corpus_lang, extra_langs=extra_langs, enrich=enrich)
-            rankings = [[c for c, _ in sug.suggest(q, k=k, lang=lg, query_vector=v)]
-                        for q, lg, v in zip(queries, langs, qv)]
+            ex_path = _find_exemplars(task_path) if exemplars == "auto" else exemplars
+            examples = []
+            if ex_path and str(ex_path) != "none" and Path(ex_path).is_file():
+                seen = set(queries)
+                examples = [(r["query"], r["gold"]) for r in load_jsonl(ex_path) if r.get("query") not in seen]
+            sug = CpvSuggester(enc, corpus=pairs, corpus_lang=corpus_lang, extra_langs=extra_langs, enrich=enrich,
+                               params=params, exemplars=examples)
+            rankings = [[c for c, _ in r] for r in sug.suggest_many(queries, k=k, langs=langs, query_vectors=qv)]
         else:
             pv = enc.encode_passages([t for _, t in pairs])
             rankings = _dense_rank(qv, pv, codes, k)
-    env = [i for i, t in enumerate(tasks) if t.get("env")]
-    result = {
-        "task": Path(task_path).name, "corpus": Path(corpus_path).name, "encoder": encoder,
-        "n": len(tasks), "n_env": len(env), "all": metrics(rankings, golds, k),
-        "env": metrics([rankings[i] for i in env], [golds[i] for i in env], k) if env else None,
-        "seconds": round(time.perf_counter() - t0, 1),
-    }
+    result = {"task": Path(task_path).name, "corpus": Path(corpus_path).name, "encoder": name,
+              **_summary(rows, rankings, k)}
+    if len(fields) > 1:
+        n = len(tasks)
+        result["fields"] = {f: _summary(tasks, rankings[j * n:(j + 1) * n], k) for j, f in enumerate(fields)}
+    result["seconds"] = round(time.perf_counter() - t0, 1)
     if encoder == "engine":
-        result["engine"] = {"encoder": engine_encoder, "extra_langs": list(extra_langs), "enrich": enrich}
+        result["engine"] = {"encoder": engine_encoder if isinstance(engine_encoder, str) else name,
+                            "extra_langs": list(extra_langs), "enrich": enrich, "exemplars": len(examples)}
     return result
 
 
@@ -135,16 +180,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--engine-encoder", default="ensemble", help="encoder used inside the engine")
     ap.add_argument("--extra-langs", default="vi", help="comma-separated CPV label languages added by the engine")
     ap.add_argument("--no-enrich", action="store_true", help="do not append ancestor labels to CPV passages")
-    ap.add_argument("--query-field", default="query")
+    ap.add_argument("--exemplars", default="auto", help="example notices JSONL for the engine ('none' disables)")
+    ap.add_argument("--query-field", default=None, help="default: query, or every query_<lang> field")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--k", type=int, default=10)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--cache-dir", default=DEFAULT_CACHE, help="embedding cache ('' disables)")
     args = ap.parse_args(argv)
     res = run_eval(args.task, args.corpus, encoder=args.encoder, k=args.k, query_field=args.query_field,
                    limit=args.limit, cache_dir=args.cache_dir or None, engine_encoder=args.engine_encoder,
                    extra_langs=[x for x in args.extra_langs.split(",") if x], enrich=not args.no_enrich,
-                   threads=args.threads)
+                   threads=args.threads, exemplars=args.exemplars)
     json.dump(res, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

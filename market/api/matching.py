@@ -118,3 +118,22 @@ def my_recommendations():
     k = _int_arg("k", 10, 1, 50)
     items = recommendations(db.session(), api_user(), current_language(), limit=k)
     return jsonify({"items": [v.as_dict() for v in items]})
+
+
+@route("/tenders/<int:tender_id>/invitations", ("POST",), summary="Invite a matched enterprise to bid on your tender",
+       auth=True, tags=("matching",), responses={201: "Invited"},
+       body={"type": "object", "required": ["organisation_id"], "additionalProperties": False,
+             "properties": {"organisation_id": {"type": "integer"}, "note": {"type": "string", "maxLength": 1000}}})
+def invite_supplier(tender_id: int, data):
+    from flask import url_for
+
+    from ..services.invitations import invite
+
+    from werkzeug.routing import BuildError
+
+    try:
+        link = url_for("procurement.notice", tender_id=tender_id, _external=True)
+    except BuildError:
+        link = None
+    inv = invite(db.session(), api_user(), tender_id, data["organisation_id"], data.get("note", ""), tender_url=link)
+    return jsonify({"id": inv.id, "tender_id": inv.tender_id, "organisation_id": inv.organisation_id}), 201

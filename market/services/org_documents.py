@@ -8,7 +8,7 @@ from matching import Document
 from matching.language import detect_language
 
 from ..i18n import current_language
-from ..indexing import ORGANISATION_PROFILE_PARTS, document_builder, displayer
+from ..indexing import ORGANISATION_PROFILE_PARTS, document_builder, displayer, related
 from ..models import Organisation, OrgKind
 from ..provinces import province_name
 
@@ -45,3 +45,33 @@ def show_organisation(session: Session, org_id: int) -> dict | None:
     except Exception:  # the directory page may not exist in every build; the name alone still helps
         url = None
     return {"title": org.name, "url": url, "subtitle": province_name(org.province, current_language())}
+
+
+def _approved_products(session: Session, org_id: int):
+    from sqlalchemy import select
+
+    from ..models.catalog import Product, ProductStatus
+
+    return list(session.scalars(select(Product).where(
+        Product.organisation_id == org_id, Product.status == ProductStatus.APPROVED).order_by(Product.id).limit(50)))
+
+
+def catalogue_part(session: Session, org_id: int) -> tuple[str, tuple[str, ...]]:
+    """An enterprise offers what its approved catalogue lists: product names, short descriptions and CPV codes."""
+    lines, codes = [], []
+    for p in _approved_products(session, org_id):
+        lines.append(f"{p.name}. {(p.description or '')[:300]}")
+        codes += [c for c in (p.cpv_codes or []) if c not in codes]
+    return "\n".join(lines), tuple(codes)
+
+
+ORGANISATION_PROFILE_PARTS.append(catalogue_part)
+
+
+@related("product")
+def product_owner(session: Session, product_id: int) -> list[str]:
+    """A product's enterprise is re-indexed with it, since its profile lists the product."""
+    from ..models.catalog import Product
+
+    product = session.get(Product, product_id)
+    return [f"organisation:{product.organisation_id}"] if product is not None else []

@@ -1,11 +1,11 @@
 """Free-text search across the marketplace, and the matching helpers that listing pages use."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from .. import db
-from ..i18n import _l, current_language
+from ..i18n import _, _l, current_language
 from ..models import Role
 from ..templating import DASHBOARD_PANELS, PUBLIC_NAVIGATION
 
@@ -67,4 +67,40 @@ def _recommendations_for_me(limit: int = 6):
 def _register_template_globals(state) -> None:
     # Globals, not a context processor: imported macros (match lists on other areas' pages) see them too.
     state.app.jinja_env.globals.update(matches_for=_matches_for, recommendations_for_me=_recommendations_for_me,
-                                       match_kind_label=lambda k: KIND_LABELS.get(k, k))
+                                       match_kind_label=lambda k: KIND_LABELS.get(k, k),
+                                       invited_org_ids=_invited_org_ids)
+
+
+@bp.post("/tenders/<int:tender_id>/invite")
+@login_required
+def invite(tender_id: int):
+    """Invite a matched enterprise to bid (buyer's procurement officers only)."""
+    from ..errors import DomainError, ValidationError
+    from ..services.invitations import invite as invite_supplier
+
+    try:
+        org_id = int(request.form.get("organisation_id", ""))
+    except ValueError:
+        abort(400)
+    back = url_for("procurement.workspace", tender_id=tender_id) if "procurement.workspace" in current_app.view_functions \
+        else request.referrer or url_for("main.dashboard")
+    try:
+        invite_supplier(db.session(), current_user, tender_id, org_id,
+                        tender_url=url_for("procurement.notice", tender_id=tender_id, _external=True)
+                        if "procurement.notice" in current_app.view_functions else None)
+    except ValidationError as exc:
+        for message in exc.fields.values():
+            flash(message, "error")
+    except DomainError as exc:
+        if exc.status in (401, 403, 404):
+            abort(exc.status)
+        raise
+    else:
+        flash(_("The supplier has been invited to bid."), "success")
+    return redirect(back)
+
+
+def _invited_org_ids(tender_id: int) -> set[int]:
+    from ..services.invitations import invited_ids
+
+    return invited_ids(db.session(), tender_id)
