@@ -168,3 +168,31 @@ def index_status() -> None:
 
     with dbm.new_session() as session:
         click.echo(json.dumps(runtime_for(current_app.config).status() | index_lag(session)))
+
+
+# --- matching evaluation (owned by the matching area; a thin wrapper over matching.evaluate) ---
+@main.command("eval")
+@click.option("--task", help="Task JSONL (qid, query, gold).")
+@click.option("--corpus", help="Corpus JSONL (doc_id = CPV code, text).")
+@click.option("--encoder", default="engine", show_default=True, help="engine | bm25 | minilm | e5 | ensemble | <model folder>")
+@click.option("--all", "all_", is_flag=True, help="Run every system on every test task and print the README table.")
+@click.option("--out", default=None, help="With --all: also write the markdown table here.")
+@click.option("--limit", type=int, default=None, help="Only the first N queries.")
+@click.option("--cache-dir", default=None, help="Embedding cache folder (default .cache/embeddings; '' disables).")
+def eval_cmd(task, corpus, encoder, all_, out, limit, cache_dir) -> None:
+    """Measure CPV matching quality: S@10, MRR@10, nDCG@10 at exact/class/group level (JSON)."""
+    if all_:
+        from pathlib import Path
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ lives beside market/
+        from bench.eval_table import main as table_main
+
+        sys.exit(table_main(["--out", out] if out else []))
+    if not task or not corpus:
+        raise click.UsageError("give --task and --corpus (or --all)")
+    from matching.evaluate import main as eval_main
+
+    argv = ["--task", task, "--corpus", corpus, "--encoder", encoder]
+    argv += ["--limit", str(limit)] if limit else []
+    argv += ["--cache-dir", cache_dir] if cache_dir is not None else []
+    sys.exit(eval_main(argv))

@@ -107,4 +107,4 @@ def route(rule: str, methods: tuple[str, ...] = ("GET",), *, summary: str, auth:
 
 def register_modules() -> None:
     """Import the API modules so their routes register on the blueprint."""
-    from . import auth, catalog, matching, openapi, procurement, system, techtransfer  # noqa: F401
+    from . import alerts, auth, catalog, matching, ocds, openapi, orders, procurement, stats, system, techtransfer  # noqa: F401

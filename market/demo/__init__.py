@@ -11,7 +11,7 @@ from ..services.outbox import enqueue
 
 DEMO_PASSWORD = "MoiTruong2025"
 # Loaders run in this order, each given the session and what earlier loaders returned.
-DEMO_MODULES = ["market.demo.accounts", "market.demo.catalog", "market.demo.procurement", "market.demo.techtransfer", "market.demo.alerts"]
+DEMO_MODULES = ["market.demo.accounts", "market.demo.catalog", "market.demo.procurement", "market.demo.orders", "market.demo.techtransfer", "market.demo.alerts"]
 
 
 def load_demo(session: Session) -> bool:

@@ -19,7 +19,7 @@ log = logging.getLogger("market.worker")
 MAX_ATTEMPTS = 5
 # Modules that register handlers and ticks; areas add theirs here.
 JOB_MODULES = ["market.jobs.email", "market.jobs.procurement", "market.jobs.techtransfer", "market.jobs.catalog",
-               "market.jobs.matching"]
+               "market.jobs.matching", "market.jobs.alerts"]
 
 
 def load_handlers() -> None:

@@ -4,7 +4,7 @@ from .accounts import ApiToken, Membership, Organisation, OrgKind, Role, SizeCla
 from .audit import AuditEntry
 from .outbox import EmailMessage, OutboxEvent
 from .files import StoredFile
-from . import catalog, matching, procurement, techtransfer  # noqa: F401  (register their tables)
+from . import alerts, catalog, invitations, matching, ocds, orders, procurement, techtransfer  # noqa: F401  (register their tables)
 
 __all__ = [
     "Base", "utcnow", "ApiToken", "Membership", "Organisation", "OrgKind", "Role", "SizeClass", "User",

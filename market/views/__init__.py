@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, alerts, auth, catalog, main, matching, orders, procurement, stats, techtransfer
+    from . import admin, alerts, auth, catalog, main, matching, opendata, orders, organisations, procurement, stats, techtransfer
 
-    for module in (main, auth, admin, procurement, techtransfer, catalog, matching, orders, stats, alerts):
+    for module in (main, auth, admin, procurement, techtransfer, catalog, matching, organisations, orders, stats, alerts, opendata):
         app.register_blueprint(module.bp)
