@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
 
 import click
 from flask import current_app
@@ -73,7 +72,7 @@ def up(host: str, port: int, threads: int, no_worker: bool) -> None:
 
     from . import db as dbm
     from .demo import load_demo
-    from .jobs.worker import run_forever
+    from .jobs.worker import start_thread
     from .migrate import upgrade
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -83,9 +82,7 @@ def up(host: str, port: int, threads: int, no_worker: bool) -> None:
         if load_demo(session):
             click.echo("demo data loaded (logins in README.md)")
     if not no_worker:
-        factory = app.extensions["db_sessionmaker"]
-        threading.Thread(target=run_forever, args=(factory, float(app.config["WORKER_POLL_SECONDS"])),
-                         name="worker", daemon=True).start()
+        start_thread(app)
     click.echo(f"serving on http://{host}:{port}")
     serve(app, host=host, port=port, threads=threads)
 

@@ -102,3 +102,16 @@ def run_forever(factory: sessionmaker, poll_seconds: float = 1.0, stop: threadin
             busy = 0
         if not busy:
             stop.wait(poll_seconds)
+
+
+def start_thread(app, stop: threading.Event | None = None, poll_seconds: float | None = None) -> threading.Thread:
+    """Start run_forever in a daemon thread inside the app's context (ticks read settings such as BID_KEY)."""
+    poll = float(app.config["WORKER_POLL_SECONDS"]) if poll_seconds is None else poll_seconds
+
+    def _run() -> None:
+        with app.app_context():
+            run_forever(app.extensions["db_sessionmaker"], poll, stop)
+
+    thread = threading.Thread(target=_run, name="worker", daemon=True)
+    thread.start()
+    return thread

@@ -35,17 +35,14 @@ def live_server(live_app):
     """Serve the app on a free local port with a worker thread; yield the base URL."""
     from waitress.server import create_server
 
-    from market.jobs.worker import run_forever
+    from market.jobs.worker import start_thread
 
     port = _free_port()
     server = create_server(live_app, host="127.0.0.1", port=port, threads=4)
     stop = threading.Event()
-    threads = [
-        threading.Thread(target=server.run, daemon=True),
-        threading.Thread(target=run_forever, args=(live_app.extensions["db_sessionmaker"], 0.2, stop), daemon=True),
-    ]
-    for t in threads:
-        t.start()
+    # The same worker thread `market up` starts, so the journeys see the product's own time-driven moves.
+    threading.Thread(target=server.run, daemon=True).start()
+    start_thread(live_app, stop)
     yield f"http://127.0.0.1:{port}"
     stop.set()
     server.close()
