@@ -21,6 +21,9 @@ from ..models.matching import Embedding, MatchResult
 log = logging.getLogger("market.matching")
 RESULTS_PER_SOURCE = 20
 REVERSE_FANOUT = 20  # how many demand listings to refresh when a supply listing changes
+# Extra candidates asked of the engine per target kind, so dropping the source's own organisation and its
+# other listings still leaves a full list.
+OWN_SLACK = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,49 @@ DIRECTIONS: dict[str, Direction] = {
 def sources_targeting(kind: str) -> tuple[str, ...]:
     """Return the source kinds whose matches may include a listing of this kind."""
     return tuple(src for src, d in DIRECTIONS.items() if kind in d.targets)
+
+
+def owner_columns() -> dict[str, Any]:
+    """Map each listing kind to the column holding the id of the organisation that owns it."""
+    from ..models import Organisation
+    from ..models.catalog import Product
+    from ..models.orders import Order
+    from ..models.procurement import Tender
+    from ..models.techtransfer import Listing, ListingKind
+
+    columns: dict[str, Any] = {"organisation": Organisation.id, "product": Product.organisation_id,
+                               "tender": Tender.buyer_id, "order": Order.buyer_org_id}
+    columns.update({k.value: Listing.organisation_id for k in ListingKind})
+    return columns
+
+
+def owners_of(session: Session, refs: Iterable[str]) -> dict[str, int]:
+    """Return the owner organisation id of each ref whose listing still exists, one query per kind."""
+    columns = owner_columns()
+    by_kind: dict[str, list[int]] = {}
+    for ref in refs:
+        kind, obj_id = parse_ref(ref)
+        if kind in columns:
+            by_kind.setdefault(kind, []).append(obj_id)
+    owners: dict[str, int] = {}
+    for kind, ids in by_kind.items():
+        column = columns[kind]
+        id_column = column.class_.id
+        for obj_id, org_id in session.execute(select(id_column, column).where(id_column.in_(ids))):
+            owners[f"{kind}:{obj_id}"] = org_id
+    return owners
+
+
+def without_own(session: Session, source_ref: str, target_refs: list[str]) -> list[str]:
+    """Return the target refs not owned by the source's organisation, in order.
+
+    A listing matching its own organisation helps nobody, and for an anonymous listing it would name the owner.
+    """
+    owners = owners_of(session, [source_ref, *target_refs])
+    owner = owners.get(source_ref)
+    if owner is None:
+        return list(target_refs)
+    return [ref for ref in target_refs if owners.get(ref) != owner]
 
 
 def text_digest(text: str) -> str:
@@ -233,7 +279,9 @@ class MatchingRuntime:
         matches = []
         for target in direction.targets:
             filters = (direction.filters or {}).get(target)
-            matches += engine.match(doc, kinds=[target], filters=filters, k=RESULTS_PER_SOURCE)
+            found = engine.match(doc, kinds=[target], filters=filters, k=RESULTS_PER_SOURCE + OWN_SLACK)
+            keep = set(without_own(session, doc.ref, [m.ref for m in found]))
+            matches += [m for m in found if m.ref in keep][:RESULTS_PER_SOURCE]
         matches.sort(key=lambda m: -m.score)
         session.execute(delete(MatchResult).where(MatchResult.source_ref == doc.ref))
         now = utcnow()
@@ -323,8 +371,12 @@ def index_lag(session: Session) -> dict:
 
 def stored_matches(session: Session, source_ref: str, kinds: Iterable[str] | None = None,
                    limit: int = 10) -> list[MatchResult]:
-    """Return the stored matches of a listing, best first."""
+    """Return the stored matches of a listing, best first, never those of its own organisation."""
     q = select(MatchResult).where(MatchResult.source_ref == source_ref)
     if kinds:
         q = q.where(MatchResult.target_kind.in_(list(kinds)))
-    return list(session.scalars(q.order_by(MatchResult.score.desc(), MatchResult.rank).limit(limit)))
+    # Rows stored before the owner rule, or before a listing changed hands, must not show either; the
+    # extra rows fetched make up for the ones dropped (a source stores a bounded number anyway).
+    rows = list(session.scalars(q.order_by(MatchResult.score.desc(), MatchResult.rank).limit(limit + OWN_SLACK)))
+    keep = set(without_own(session, source_ref, [r.target_ref for r in rows]))
+    return [r for r in rows if r.target_ref in keep][:limit]

@@ -2,13 +2,29 @@
 from __future__ import annotations
 
 import io
+import re
 
+import pytest
 from sqlalchemy import func, select
 
+from market.jobs.worker import drain
 from market.models import Role
 from market.models.techtransfer import Listing
-from tests.conftest import bearer
-from tests.factories_techtransfer import PDF, need_data, patent_data
+from market.services import matching as matching_service
+from tests.conftest import bearer, login
+from tests.factories_techtransfer import PDF, need_data, patent_data, publish
+from tests.fakes import FakeEncoder
+
+
+@pytest.fixture
+def app_config(app_config):
+    # Deterministic vectors for the tests that index listings; the others never encode.
+    return app_config | {"ENCODER": FakeEncoder(dim=32)}
+
+
+@pytest.fixture(autouse=True)
+def fresh_runtime(monkeypatch):
+    monkeypatch.setattr(matching_service, "_RUNTIMES", {})
 
 
 def _setup(make):
@@ -155,3 +171,40 @@ def test_every_kind_in_openapi_and_crud(client, make):
         assert r.status_code == 201, r.get_json()
         assert client.get(f"/api/v1/{plural}/{r.get_json()['id']}", headers=expert).status_code == 200
         assert client.get(f"/api/v1/{plural}/{r.get_json()['id']}").status_code == 404  # draft
+
+
+def _anonymous_patent_matching_its_owner(app, session, make):
+    """An anonymous patent whose owner's profile and own need say the same thing, and a stranger's need."""
+    patent, holder = publish(session, make, "patent", anonymous=True)
+    owner_org = patent.organisation
+    owner_org.description = f"{patent.title}. {patent.description}. C02F 3/28 UASB"
+    session.commit()
+    colleague = make.user(Role.SUPPLIER_REPRESENTATIVE, org=owner_org)
+    own_need, _ = publish(session, make, "technology_need", owner=colleague,
+                          title=patent.title, description=patent.description)
+    stranger_need, _ = publish(session, make, "technology_need")
+    while drain(app.extensions["db_sessionmaker"]):
+        pass
+    return patent, holder, owner_org, own_need, stranger_need
+
+
+def test_anonymous_patent_matches_never_show_its_owner(app, client, session, make):
+    patent, holder, owner_org, own_need, stranger_need = _anonymous_patent_matching_its_owner(app, session, make)
+    r = client.get(f"/api/v1/listings/patent/{patent.id}/matches?k=50")
+    assert r.status_code == 200
+    refs = [m["ref"] for m in r.get_json()["items"]]
+    assert f"technology_need:{stranger_need.id}" in refs
+    assert f"organisation:{owner_org.id}" not in refs and f"technology_need:{own_need.id}" not in refs
+    body = r.get_data(as_text=True)
+    assert owner_org.name not in body and f'/enterprises/{owner_org.id}"' not in body
+
+
+def test_listing_page_matches_never_show_its_owner(app, client, session, make):
+    patent, holder, owner_org, own_need, stranger_need = _anonymous_patent_matching_its_owner(app, session, make)
+    # Only the owner sees the suggested matches; their organisation's name appears there only as the owner.
+    login(client, holder.email)
+    html = client.get(f"/techtransfer/listings/{patent.id}").get_data(as_text=True)
+    sections = [m for m in re.findall(r"<section.*?</section>", html, re.S) if stranger_need.title in m]
+    assert len(sections) == 1  # the suggested matches
+    assert owner_org.name not in sections[0] and f'/enterprises/{owner_org.id}"' not in sections[0]
+    assert f"/techtransfer/listings/{own_need.id}\"" not in sections[0]

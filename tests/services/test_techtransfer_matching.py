@@ -53,3 +53,63 @@ def test_need_finds_the_patent_and_anonymous_owner_is_hidden(app, session, make)
         pass
     with app.test_request_context():
         assert f"patent:{patent.id}" not in [m.ref for m in matches_for(session, f"technology_need:{need.id}", "vi")]
+
+
+def _anonymous_patent_with_a_matching_owner(app, session, make):
+    """An anonymous patent whose owner organisation (and its own need) match it strongly, plus a stranger's need."""
+    from market.models import Role
+
+    patent, holder = publish(session, make, "patent", anonymous=True)
+    owner_org = patent.organisation
+    owner_org.description = f"{patent.title}. {patent.description}. C02F 3/28 UASB"
+    session.commit()
+    colleague = make.user(Role.SUPPLIER_REPRESENTATIVE, org=owner_org)
+    own_need, _ = publish(session, make, "technology_need", owner=colleague,
+                          title=patent.title, description=patent.description)
+    stranger_need, _ = publish(session, make, "technology_need")
+    factory = app.extensions["db_sessionmaker"]
+    while drain(factory):
+        pass
+    return patent, owner_org, own_need, stranger_need
+
+
+def test_a_listing_never_matches_its_own_organisation(app, session, make):
+    patent, owner_org, own_need, stranger_need = _anonymous_patent_with_a_matching_owner(app, session, make)
+    with app.test_request_context():
+        found = matches_for(session, f"patent:{patent.id}", "vi")
+    refs = [m.ref for m in found]
+    assert f"technology_need:{stranger_need.id}" in refs  # matching works; only the owner's side is left out
+    assert f"organisation:{owner_org.id}" not in refs
+    assert f"technology_need:{own_need.id}" not in refs
+    text = " ".join(f"{m.title} {m.subtitle}" for m in found)
+    assert owner_org.name not in text
+    assert not any((m.url or "").endswith(f"/enterprises/{owner_org.id}") for m in found)
+    # The stored rows themselves leave the owner out, so every reader (recommendations too) is safe.
+    stored = {r.target_ref for r in svc.stored_matches(session, f"patent:{patent.id}", limit=100)}
+    assert f"organisation:{owner_org.id}" not in stored and f"technology_need:{own_need.id}" not in stored
+
+
+def test_own_matches_stored_earlier_are_left_out_when_read(app, session, make):
+    from sqlalchemy import delete
+
+    from market.models import utcnow
+    from market.models.matching import MatchResult
+
+    patent, owner_org, own_need, _ = _anonymous_patent_with_a_matching_owner(app, session, make)
+    # As an index computed before owners were left out would have stored them.
+    session.execute(delete(MatchResult).where(MatchResult.source_ref == f"patent:{patent.id}"))
+    for ref, kind in ((f"organisation:{owner_org.id}", "organisation"), (f"technology_need:{own_need.id}",
+                                                                          "technology_need")):
+        session.add(MatchResult(source_ref=f"patent:{patent.id}", target_ref=ref, target_kind=kind, rank=0,
+                                score=99.0, reasons="[]", computed_at=utcnow()))
+    session.commit()
+    with app.test_request_context():
+        refs = [m.ref for m in matches_for(session, f"patent:{patent.id}", "vi")]
+    assert f"organisation:{owner_org.id}" not in refs and f"technology_need:{own_need.id}" not in refs
+
+
+def test_every_matched_kind_has_a_known_owner(app):
+    from market.indexing import DOCUMENT_BUILDERS
+
+    kinds = set(svc.DIRECTIONS) | {t for d in svc.DIRECTIONS.values() for t in d.targets}
+    assert kinds <= set(svc.owner_columns()) and set(DOCUMENT_BUILDERS) <= set(svc.owner_columns())
