@@ -75,6 +75,25 @@ def cpv_suggest():
     return jsonify(result)
 
 
+@route("/cpv/search", summary="Search-as-you-type for CPV codes by code prefix or words (accents optional)",
+       tags=("matching",), query={"q": "a code prefix such as 9045, or words such as 'nuoc thai' or 'sewage'",
+                                  "lang": "label language: vi or en", "limit": "results, 1-50 (default 10)"})
+def cpv_search():
+    from ..i18n import LANGUAGES
+    from ..services import cpv
+
+    q = (request.args.get("q") or "").strip()
+    if not q:
+        raise ValidationError({"q": "Type a CPV code prefix or some words."})
+    lang = request.args.get("lang") or current_language()
+    if lang not in LANGUAGES:
+        raise ValidationError({"lang": "Must be one of: " + ", ".join(LANGUAGES) + "."})
+    limit = _int_arg("limit", 10, 1, 50)
+    # Cut long input: nobody types a 200-character prefix, and the scan is linear in the query's words.
+    items = cpv.search(q[:200], lang, limit)
+    return jsonify({"query": q[:200], "lang": lang, "items": items})
+
+
 def _matches_response(source_ref: str, kinds=None):
     """Matches of a listing the caller may see; 404 for listings that are not public."""
     from ..errors import NotFound

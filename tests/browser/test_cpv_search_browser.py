@@ -1,0 +1,39 @@
+"""CPV search-as-you-type in a real headless chromium: the tender form suggests codes while the buyer types."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from market.models import OrgKind, Role
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_typing_words_in_the_tender_form_suggests_cpv_codes(page, make):
+    buyer = make.org(OrgKind.PUBLIC_BUYER, name="Sở Tài nguyên và Môi trường Đà Nẵng", province="da-nang")
+    officer = make.user(Role.PROCUREMENT_OFFICER, org=buyer, email="officer@danang.gov.vn")
+    page.goto("/account/login")
+    page.fill('input[name="email"]', officer.email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.locator('input[name="password"]').press("Enter")
+    page.wait_for_url(re.compile(r".*/dashboard$"))
+    page.goto("/procurement/tenders/new")
+
+    field = page.get_by_role("combobox", name="Mã CPV")
+    field.press_sequentially("nuoc thai", delay=30)   # no accents: the search folds them
+    suggestion = page.get_by_role("option", name=re.compile(r"90420000 Dịch vụ xử lý nước thải"))
+    suggestion.wait_for(state="visible")
+    assert field.get_attribute("aria-expanded") == "true"
+    suggestion.click()
+    assert field.input_value() == "90420000 "
+    assert page.get_by_role("listbox").count() == 0 or not page.get_by_role("listbox").is_visible()
+
+    # A second code by prefix, chosen with the keyboard, keeps the first one.
+    field.press_sequentially("42996", delay=30)
+    page.get_by_role("option", name=re.compile(r"^42996000")).wait_for(state="visible")
+    field.press("ArrowDown")
+    field.press("Enter")
+    assert field.input_value().split() == ["90420000", "42996000"]
+    assert "/procurement/tenders/new" in page.url   # Enter chose the code; it did not submit the form
