@@ -3,7 +3,9 @@
 (a) test_receipt_time_is_the_servers / test_client_supplied_receipt_time_is_refused
 (b) test_before_opening_only_the_bidder_reads_a_bid, test_before_opening_only_the_bidder_reads_bid_documents,
     test_database_dump_holds_no_plaintext_price
-(c) test_only_buyer_officers_change_dates, test_dates_change_only_in_allowed_states
+(c) test_only_buyer_officers_change_dates, test_dates_change_only_in_allowed_states,
+    test_a_cancelled_tender_refuses_date_changes_though_its_deadline_is_ahead,
+    test_enquiry_end_cannot_change_once_tendering_has_started
 (d) test_after_opening_each_content_hash_matches_its_receipt, test_opening_detects_content_not_matching_receipt
 (e) test_every_denied_read_of_sealed_data_is_audited
 (f) test_no_bid_accepted_after_deadline_even_before_the_tick
@@ -167,6 +169,35 @@ def test_dates_change_only_in_allowed_states(p, session):
                                      {"tender_end": (t3.tender_end - timedelta(minutes=5)).isoformat()},
                                      config=p.config)
     assert "tender_end" in exc.value.fields
+
+
+@pytest.mark.parametrize("stage", ["enquiries", "tendering"])
+def test_a_cancelled_tender_refuses_date_changes_though_its_deadline_is_ahead(p, session, stage):
+    t = p.tender() if stage == "enquiries" else p.tendering()
+    tender_service.cancel_tender(session, p.officer, t.id, "Kinh phí bị cắt giảm.")
+    session.expire_all()
+    assert t.status == TenderStatus.CANCELLED and t.tender_end > utcnow()
+    before = {n: getattr(t, n) for n in ("enquiry_end", "tender_end", "opening_at")}
+    later = (t.tender_end + timedelta(days=3)).isoformat()
+    # The deadline is still ahead, so only the state of the tender can refuse this.
+    with pytest.raises(Conflict):
+        tender_service.update_tender(session, p.officer, t.id, {"tender_end": later, "opening_at": later},
+                                     config=p.config)
+    session.expire_all()
+    assert {n: getattr(t, n) for n in before} == before
+
+
+def test_enquiry_end_cannot_change_once_tendering_has_started(p, session):
+    t = p.tendering()
+    assert t.status == TenderStatus.TENDERING and t.tender_end > utcnow() + timedelta(minutes=30)
+    old = t.enquiry_end
+    # Later than before and well ahead of the deadline: only the state rule can refuse it.
+    moved = (utcnow() + timedelta(minutes=10)).isoformat()
+    with pytest.raises(ValidationError) as exc:
+        tender_service.update_tender(session, p.officer, t.id, {"enquiry_end": moved}, config=p.config)
+    assert set(exc.value.fields) == {"enquiry_end"}
+    session.expire_all()
+    assert t.enquiry_end == old and t.amendment == 0
 
 
 # (d) ------------------------------------------------------------------------------------------------------
