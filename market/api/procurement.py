@@ -5,12 +5,12 @@ from flask import Response, current_app, jsonify, request, url_for
 
 from .. import db
 from .. import procurement_documents  # noqa: F401  (registers the tender matching builder)
-from ..errors import ValidationError
+from ..errors import NotAuthenticated, ValidationError
 from ..models.procurement import Bid, Tender, TenderMethod
 from ..services import bids as bid_service
 from ..services import evaluation, questions
 from ..services import tenders as tender_service
-from . import api_user, route
+from . import ROUTES, api_user, route
 
 TAGS = ("procurement",)
 _TIME = {"type": "string", "description": "ISO 8601 date-time; UTC when no offset is given"}
@@ -144,6 +144,28 @@ def bid_json(bid: Bid, content: dict | None = None) -> dict:
     return out
 
 
+def _reader():
+    """The caller, or None without a valid token: the sealed-bid services audit anonymous attempts, then 401."""
+    try:
+        return api_user(optional=True)
+    except NotAuthenticated:
+        return None
+
+
+def _origin() -> dict[str, str]:
+    return {"ip": request.remote_addr or "", "route": f"{request.method} {request.path}"}
+
+
+def _needs_token(view):
+    """Document the route registered just before (the @route below) as needing a bearer token.
+
+    Its view checks the caller itself instead of letting @route answer 401 early, so that anonymous attempts
+    to read sealed data reach the service and are audited.
+    """
+    ROUTES[-1].auth = True
+    return view
+
+
 def _idempotency_key() -> str | None:
     key = (request.headers.get("Idempotency-Key") or "").strip()
     return key[:100] or None
@@ -259,12 +281,12 @@ def procurement_submit_bid(tender_id: int, data):
     return jsonify(bid_json(bid, content)), 201
 
 
+@_needs_token
 @route("/tenders/<int:tender_id>/bids", summary="A tender's bids: 403 before the opening time (attempts are "
-       "audited); afterwards for the buyer's officers and administrators", auth=True, tags=TAGS,
-       responses={403: "Sealed until opening"})
+       "audited); afterwards for the buyer's officers and administrators", tags=TAGS,
+       responses={401: "No valid bearer token (the attempt is audited)", 403: "Sealed until opening"})
 def procurement_list_bids(tender_id: int):
-    user = api_user()
-    items = bid_service.list_bids(db.session(), user, tender_id, channel="api")
+    items = bid_service.list_bids(db.session(), _reader(), tender_id, channel="api", origin=_origin())
     return jsonify({"items": [bid_json(b, b.revealed) for b in items]})
 
 
@@ -282,10 +304,13 @@ def procurement_my_bids():
     return jsonify({"items": [bid_json(b) for b in bid_service.my_bids(db.session(), user)]})
 
 
+@_needs_token
 @route("/bids/<int:bid_id>", summary="One bid: the bidder always; the buyer and administrators after opening; "
-       "every refused attempt is audited", auth=True, tags=TAGS, responses={403: "Sealed", 404: "No such bid"})
+       "every refused attempt is audited", tags=TAGS,
+       responses={401: "No valid bearer token (the attempt is audited)", 403: "Sealed", 404: "No such bid"})
 def procurement_get_bid(bid_id: int):
-    bid, content = bid_service.read_bid(db.session(), api_user(), bid_id, config=current_app.config, channel="api")
+    bid, content = bid_service.read_bid(db.session(), _reader(), bid_id, config=current_app.config, channel="api",
+                                        origin=_origin())
     return jsonify(bid_json(bid, content))
 
 
@@ -329,11 +354,13 @@ def procurement_add_bid_document(bid_id: int):
     return jsonify(bid_json(bid, content))
 
 
-@route("/bids/<int:bid_id>/documents/<int:file_id>", summary="Download a bid document (bidder; buyer after opening)",
-       auth=True, tags=TAGS, responses={403: "Sealed"})
+@_needs_token
+@route("/bids/<int:bid_id>/documents/<int:file_id>", summary="Download a bid document (bidder; buyer after opening; "
+       "every refused attempt is audited)", tags=TAGS,
+       responses={401: "No valid bearer token (the attempt is audited)", 403: "Sealed"})
 def procurement_bid_document(bid_id: int, file_id: int):
-    stored, data = bid_service.read_bid_document(db.session(), api_user(), file_id, config=current_app.config,
-                                                 channel="api")
+    stored, data = bid_service.read_bid_document(db.session(), _reader(), file_id, config=current_app.config,
+                                                 channel="api", origin=_origin())
     if stored.owner_id != bid_id:
         raise ValidationError({"file_id": "This document belongs to another bid."})
     return Response(data, mimetype=stored.content_type,

@@ -5,7 +5,8 @@ Rules kept here (each has its own test in tests/services/test_procurement_sealed
 (b) before opening only the bidder reads a bid or its documents; contents are a Fernet token whose key is not
     in the database, so no price is stored in plain text;
 (d) at opening every bid's content hash is checked against its latest receipt;
-(e) every denied read of sealed data is audited (procurement_authz.deny_sealed);
+(e) every denied read of sealed data is audited (procurement_authz.deny_sealed), anonymous attempts included
+    (with where they came from, then a request to log in);
 (f) no bid is accepted at or after the deadline, whatever the tender's state column says.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from ..i18n import _l
 from ..lifecycle import IllegalTransition, bid_advance
 from ..models import Role, StoredFile, User, utcnow
@@ -229,16 +230,40 @@ def withdraw_bid(session: Session, user: User | None, bid_id: int, *, channel: s
     return bid
 
 
-def read_bid(session: Session, user: User | None, bid_id: int, *, config: Mapping, channel: str = "service") -> tuple[Bid, dict | None]:
+def _login_needed() -> NotAuthenticated:
+    return NotAuthenticated(str(_l("Log in to read bids.")))
+
+
+def _refuse_read(session: Session, user: User | None, subject_type: str, subject_id: object, channel: str,
+                 origin: Mapping[str, str] | None) -> None:
+    """Audit a refused read of sealed data and raise; an anonymous caller is then asked to log in."""
+    if user is not None:
+        deny_sealed(session, user, subject_type, subject_id, channel)  # raises NotAuthorized
+    # Nobody to name, so keep where the attempt came from (address, route) for whoever reviews the log.
+    session.rollback()
+    audit.record(session, "procurement.sealed_read_denied", subject_type=subject_type, subject_id=subject_id,
+                 detail={"channel": channel, **(origin or {})})
+    session.commit()
+    raise _login_needed()
+
+
+def _missing(user: User | None, message: str) -> Exception:
+    # Anonymous callers get the same answer for missing and sealed records, so probing ids reveals no bid count.
+    return _login_needed() if user is None else NotFound(message)
+
+
+def read_bid(session: Session, user: User | None, bid_id: int, *, config: Mapping, channel: str = "service",
+             origin: Mapping[str, str] | None = None) -> tuple[Bid, dict | None]:
     """Return the bid and its content for the bidder, or (after opening) the buyer and administrators.
 
-    Everyone else, and everyone but the bidder before opening, is refused and the attempt audited.
+    Everyone else, and everyone but the bidder before opening, is refused and the attempt audited; `origin`
+    (e.g. the client address and route) is kept in the log for anonymous attempts.
     """
     bid = session.get(Bid, bid_id)
     if bid is None:
-        raise NotFound(str(_l("No such bid.")))
+        raise _missing(user, str(_l("No such bid.")))
     if not can_read_bid(user, bid):
-        deny_sealed(session, user, "bid", bid_id, channel)
+        _refuse_read(session, user, "bid", bid_id, channel, origin)
     if bid.revealed is not None:
         return bid, bid.revealed
     if bid.sealed is None:
@@ -246,13 +271,14 @@ def read_bid(session: Session, user: User | None, bid_id: int, *, config: Mappin
     return bid, unseal(config["BID_KEY"], bid.sealed)
 
 
-def list_bids(session: Session, user: User | None, tender_id: int, *, channel: str = "service") -> list[Bid]:
+def list_bids(session: Session, user: User | None, tender_id: int, *, channel: str = "service",
+              origin: Mapping[str, str] | None = None) -> list[Bid]:
     """Return a tender's bids after opening to the buyer and administrators; before that, refuse and audit."""
     tender = session.get(Tender, tender_id)
     if tender is None or tender.status == TenderStatus.DRAFT:
-        raise NotFound(str(_l("No such tender.")))
+        raise _missing(user, str(_l("No such tender.")))
     if not can_list_bids(user, tender):
-        deny_sealed(session, user, "tender_bids", tender_id, channel)
+        _refuse_read(session, user, "tender_bids", tender_id, channel, origin)
     return [b for b in tender.bids if b.revealed is not None]
 
 
@@ -264,23 +290,22 @@ def my_bids(session: Session, user: User | None) -> list[Bid]:
     return list(session.scalars(select(Bid).where(Bid.bidder_id.in_(ids)).order_by(Bid.id.desc())))
 
 
-def bid_documents(session: Session, user: User | None, bid_id: int, *, config: Mapping, channel: str = "service") -> list[StoredFile]:
+def bid_documents(session: Session, user: User | None, bid_id: int, *, config: Mapping, channel: str = "service",
+                  origin: Mapping[str, str] | None = None) -> list[StoredFile]:
     """List a bid's documents (all versions) for those who may read the bid."""
-    read_bid(session, user, bid_id, config=config, channel=channel)
+    read_bid(session, user, bid_id, config=config, channel=channel, origin=origin)
     return files.versions(session, "bid", bid_id)
 
 
 def read_bid_document(session: Session, user: User | None, file_id: int, *, config: Mapping,
-                      channel: str = "service") -> tuple[StoredFile, bytes]:
+                      channel: str = "service", origin: Mapping[str, str] | None = None) -> tuple[StoredFile, bytes]:
     """Return a bid document's bytes for those who may read the bid; others are refused and audited."""
     stored = session.get(StoredFile, file_id)
-    if stored is None or stored.owner_kind != "bid":
-        raise NotFound(str(_l("No such document.")))
-    bid = session.get(Bid, stored.owner_id)
+    bid = session.get(Bid, stored.owner_id) if stored is not None and stored.owner_kind == "bid" else None
     if bid is None:
-        raise NotFound(str(_l("No such document.")))
+        raise _missing(user, str(_l("No such document.")))
     if not can_read_bid(user, bid):
-        deny_sealed(session, user, "bid_document", file_id, channel)
+        _refuse_read(session, user, "bid_document", file_id, channel, origin)
     return stored, files.read(config, stored)
 
 

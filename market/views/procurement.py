@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from .. import db
 from .. import procurement_documents  # noqa: F401  (registers the tender matching builder)
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotAuthenticated, ValidationError
 from ..forms import apply_errors, choices
 from ..forms_procurement import (BID_STATUS_LABELS, CRITERIA_LABELS, METHOD_LABELS, TENDER_STATUS_LABELS,
                                  AnswerForm, AwardForm, BidForm, CancelForm, ContractForm, DocumentForm,
@@ -70,6 +70,15 @@ def _panel_data() -> dict:
 
 def _config():
     return current_app.config
+
+
+def _origin() -> dict[str, str]:
+    return {"ip": request.remote_addr or "", "route": f"{request.method} {request.path}"}
+
+
+def _to_login():
+    """Send an anonymous visitor to the login page, as @login_required would."""
+    return current_app.login_manager.unauthorized()
 
 
 # ---- public ----------------------------------------------------------------------------------------------
@@ -482,11 +491,17 @@ def my_bids():
 
 
 @bp.route("/procurement/bids/<int:bid_id>", methods=["GET", "POST"])
-@login_required
 def bid(bid_id: int):
-    """A bid with its receipts: the bidder may change it before the deadline; others only after opening."""
+    """A bid with its receipts: the bidder may change it before the deadline; others only after opening.
+
+    Not behind @login_required: an anonymous attempt must reach the service to be audited before the login page.
+    """
     session = db.session()
-    record, content = bid_service.read_bid(session, _user(), bid_id, config=_config(), channel="page")
+    try:
+        record, content = bid_service.read_bid(session, _user(), bid_id, config=_config(), channel="page",
+                                               origin=_origin())
+    except NotAuthenticated:
+        return _to_login()
     tender = record.tender
     mine = any(o.id == record.bidder_id for o in supplier_orgs(_user()))
     form = _bid_form(tender, content) if mine else None
@@ -534,9 +549,13 @@ def confirm(bid_id: int):
 
 
 @bp.get("/procurement/bids/<int:bid_id>/documents/<int:file_id>")
-@login_required
 def bid_document(bid_id: int, file_id: int):
-    stored, data = bid_service.read_bid_document(db.session(), _user(), file_id, config=_config(), channel="page")
+    """A bid document; anonymous attempts are audited, then sent to log in (hence no @login_required)."""
+    try:
+        stored, data = bid_service.read_bid_document(db.session(), _user(), file_id, config=_config(),
+                                                     channel="page", origin=_origin())
+    except NotAuthenticated:
+        return _to_login()
     if stored.owner_id != bid_id:
         abort(404)
     return Response(data, mimetype=stored.content_type,

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from market.jobs.procurement import run_tick
-from market.models import AuditEntry, utcnow
+from market.models import AuditEntry, StoredFile, utcnow
 from market.models.procurement import Bid, Tender
 from market.services import tenders as tender_service
 from tests.conftest import bearer
@@ -127,12 +128,42 @@ def test_bids_are_403_before_opening_over_the_api_and_audited(p, session, client
         assert resp.status_code == 403 and str(PRICE) not in resp.get_data(as_text=True)
         assert client.get(f"/api/v1/tenders/{tid}/bids", headers=headers).status_code == 403
         assert client.patch(f"/api/v1/bids/{bid_id}", json={"delivery_days": 1}, headers=headers).status_code == 403
-    assert client.get(f"/api/v1/bids/{bid_id}").status_code == 401
     denied = session.scalars(select(AuditEntry).where(AuditEntry.id > 0, AuditEntry.action.like("procurement.%"))).all()
     assert _count(session, AuditEntry) - before == 9 and len(denied) == 9
     notice = client.get(f"/api/v1/tenders/{tid}").get_data(as_text=True)
     assert str(PRICE) not in notice
     assert client.get(f"/api/v1/tenders/{tid}/opening").get_json()["bids"] == []
+
+
+def test_anonymous_reads_of_a_sealed_bid_are_401_and_audited_over_the_api(p, session, client):
+    officer = bearer(client, p.officer.email)
+    sup = bearer(client, p.suppliers[0].email)
+    tid, lot_id = _tendering(p, session, client, officer)
+    bid = client.post(f"/api/v1/tenders/{tid}/bids", json=_offer(lot_id), headers=sup).get_json()
+    doc = client.post(f"/api/v1/bids/{bid['id']}/documents", headers=sup,
+                      data={"file": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "gia.pdf")},
+                      content_type="multipart/form-data").get_json()["content"]["documents"]
+    file_id = session.scalar(select(StoredFile.id).where(StoredFile.owner_kind == "bid"))
+    assert doc and file_id
+    before = _count(session, AuditEntry)
+    attempts = [(f"/api/v1/bids/{bid['id']}", {}), (f"/api/v1/tenders/{tid}/bids", {}),
+                (f"/api/v1/bids/{bid['id']}/documents/{file_id}", {}),
+                (f"/api/v1/bids/{bid['id']}", {"Authorization": "Bearer not-a-token"})]
+    for path, headers in attempts:
+        resp = client.get(path, headers=headers, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "not_authenticated"
+        assert str(PRICE) not in resp.get_data(as_text=True)
+    new = session.scalars(select(AuditEntry).where(AuditEntry.id > 0).order_by(AuditEntry.id)).all()[before:]
+    assert [e.action for e in new] == ["procurement.sealed_read_denied"] * len(attempts)
+    assert [e.actor_user_id for e in new] == [None] * len(attempts)
+    assert [(e.subject_type, e.subject_id) for e in new] == [
+        ("bid", str(bid["id"])), ("tender_bids", str(tid)), ("bid_document", str(file_id)), ("bid", str(bid["id"]))]
+    for entry, (path, _headers) in zip(new, attempts):
+        assert json.loads(entry.detail) == {"channel": "api", "ip": "203.0.113.7", "route": f"GET {path}"}
+    # A missing bid answers anonymous callers the same way, so probing ids tells nothing.
+    assert client.get("/api/v1/bids/99999").status_code == 401
+    op = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/bids/{bid_id}"]["get"]
+    assert op["security"] == [{"bearer": []}] and "401" in op["responses"]
 
 
 def test_client_cannot_supply_the_receipt_time(p, session, client):
@@ -210,7 +241,6 @@ def test_duplicate_bid_and_fake_document_over_the_api(p, session, client):
                        data={"file": (io.BytesIO(b"GIF89a not a docx"), "hsmt.docx")})
     assert tdoc.status_code == 422
     assert _count(session, Bid) == 1
-    from market.models import StoredFile
     assert _count(session, StoredFile) == 0
 
 

@@ -12,12 +12,13 @@
 """
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
-from market.errors import Conflict, NotAuthorized, ValidationError
+from market.errors import Conflict, NotAuthenticated, NotAuthorized, ValidationError
 from market.models import AuditEntry, Base, StoredFile, utcnow
 from market.models.procurement import Bid, BidReceipt, BidStatus, TenderStatus
 from market.sealing import canonical_json, content_hash, seal
@@ -78,7 +79,8 @@ def test_before_opening_only_the_bidder_reads_a_bid(p, session):
     _, content = bid_service.read_bid(session, p.suppliers[0], bid.id, config=p.config)
     assert content["lots"][0]["price"] == PRICE
     for reader in (p.officer, p.suppliers[1], p.admin, p.other_officer, None):
-        with pytest.raises(NotAuthorized):
+        # Anonymous callers are asked to log in; everyone else is refused outright.
+        with pytest.raises(NotAuthenticated if reader is None else NotAuthorized):
             bid_service.read_bid(session, reader, bid.id, config=p.config)
     for reader in (p.officer, p.admin, p.suppliers[0]):
         with pytest.raises(NotAuthorized):
@@ -254,9 +256,18 @@ def test_every_denied_read_of_sealed_data_is_audited(p, session):
         entries = _denials(session)
         assert len(entries) == n
         assert entries[-1].actor_user_id == user.id
+    # Anonymous attempts are denials too, logged with where they came from.
+    origin = {"ip": "192.0.2.10", "route": f"GET /api/v1/bids/{bid.id}"}
+    with pytest.raises(NotAuthenticated):
+        bid_service.read_bid(session, None, bid.id, config=p.config, channel="api", origin=origin)
+    with pytest.raises(NotAuthenticated):
+        bid_service.read_bid_document(session, None, doc_id, config=p.config, channel="api", origin=origin)
+    anonymous = _denials(session)[len(attempts):]
+    assert [(e.actor_user_id, e.subject_type) for e in anonymous] == [(None, "bid"), (None, "bid_document")]
+    assert all(json.loads(e.detail) == {"channel": "api", **origin} for e in anonymous)
     # The bidder's own reads are not denials.
     bid_service.read_bid(session, p.suppliers[0], bid.id, config=p.config)
-    assert len(_denials(session)) == len(attempts)
+    assert len(_denials(session)) == len(attempts) + 2
 
 
 # (f) ------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,9 +10,10 @@ from sqlalchemy import func, select
 
 from market.models import AuditEntry, StoredFile, utcnow
 from market.models.procurement import Bid, Tender, TenderStatus
+from market.services import bids as bid_service
 from market.services import tenders as tender_service
 from tests.conftest import login
-from tests.factories_procurement import CPV_WASTEWATER, SHORT_SETTINGS, Procurement
+from tests.factories_procurement import CPV_WASTEWATER, SHORT_SETTINGS, Procurement, offer
 
 PRICE = 6_543_210_987
 
@@ -145,6 +147,27 @@ def test_buyer_and_admin_cannot_read_a_bid_page_before_opening_and_it_is_audited
     denied = session.scalars(select(AuditEntry).where(AuditEntry.action == "procurement.sealed_read_denied")).all()
     assert len(denied) == 3 and {d.detail for d in denied} == {'{"channel": "page"}'}
     assert "6.543.210.987" not in client.get(f"/procurement/tenders/{t.id}/opening").get_data(as_text=True)
+
+
+def test_anonymous_reads_of_a_sealed_bid_page_are_audited_then_sent_to_login(p, session, client):
+    t = p.tendering()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    bid = bid_service.submit_bid(session, p.suppliers[0], t.id, offer(t, price=PRICE), config=p.config,
+                                 documents=[("ho-so.pdf", pdf)])
+    file_id = session.scalar(select(StoredFile.id).where(StoredFile.owner_kind == "bid"))
+    paths = [f"/procurement/bids/{bid.id}", f"/procurement/bids/{bid.id}/documents/{file_id}"]
+    for path in paths:
+        resp = client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.23"})
+        assert resp.status_code == 302 and "/account/login" in resp.headers["Location"]
+        assert "6.543.210.987" not in resp.get_data(as_text=True)
+    denied = session.scalars(select(AuditEntry).where(AuditEntry.action == "procurement.sealed_read_denied")
+                             .order_by(AuditEntry.id)).all()
+    assert [(d.actor_user_id, d.subject_type) for d in denied] == [(None, "bid"), (None, "bid_document")]
+    assert [json.loads(d.detail) for d in denied] == [
+        {"channel": "page", "ip": "198.51.100.23", "route": f"GET {path}"} for path in paths]
+    # The bidder, once logged in, still reads the bid.
+    login(client, p.suppliers[0].email)
+    assert client.get(paths[0]).status_code == 200
 
 
 def test_no_bid_through_the_page_after_deadline(p, session, client):
