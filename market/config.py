@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "ENV": "development",
     "WORKER_POLL_SECONDS": 1.0,
     "MAX_UPLOAD_MB": 20,
+    "IMAGE_MAX_PIXELS": 40_000_000,  # width x height of an uploaded image; small files can declare huge canvases
     "INDEX_SAVE_SECONDS": 10.0,  # the worker saves a changed index at most this often
     "EMBEDDING_CACHE_DIR": None,  # memo of CPV label embeddings; instance/emb_cache when unset
     # --- procurement (issue #3): minimum periods in seconds; tests and demos may use a few seconds ---

@@ -459,6 +459,11 @@ def image_max_bytes(config: Mapping) -> int:
     return int(float(config.get("CATALOG_IMAGE_MAX_MB", 5)) * 1024 * 1024)
 
 
+def image_max_pixels(config: Mapping) -> int:
+    """Return the largest number of pixels (width x height) an uploaded image may declare."""
+    return int(config.get("IMAGE_MAX_PIXELS") or 40_000_000)
+
+
 def add_image(session: Session, config: Mapping, user: User | None, product_id: int, data: bytes,
               filename: str) -> StoredFile:
     """Attach an image (PNG, JPEG or WebP, checked by content, size-limited) to a product."""
@@ -481,15 +486,27 @@ def add_image(session: Session, config: Mapping, user: User | None, product_id: 
 
 
 def _check_image(data: bytes, filename: str, config: Mapping) -> None:
-    """Refuse bytes that claim to be an image but cannot be decoded (checked before anything is written)."""
+    """Refuse bytes that claim to be an image but cannot be decoded or declare too many pixels (before any write)."""
     import io
+    import warnings
 
     files.check_upload(filename, data, types=files.IMAGE_TYPES, max_bytes=image_max_bytes(config), field="image")
     from PIL import Image, UnidentifiedImageError
 
+    limit = image_max_pixels(config)
+    too_big = ValidationError({"image": str(_l(
+        "The image has too many pixels; at most %(mp)s megapixels are accepted.", mp=f"{limit / 1e6:g}"))})
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
+        # A small file may declare a huge canvas; PIL warns or raises on open, so treat both as "too large".
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if width * height > limit:
+                    raise too_big
+                img.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_big from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError({"image": str(_l("The file is not a readable image."))}) from None
 

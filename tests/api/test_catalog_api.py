@@ -86,6 +86,18 @@ def test_image_that_is_not_an_image(client, rep, session):
     assert _count(session, StoredFile) == 0
 
 
+def test_image_declaring_huge_canvas_is_a_422_with_the_field_message(client, rep, session):
+    from tests.services.test_catalog_products import _declared_png
+
+    p = fc.product(session, rep.organisations()[0], status=ProductStatus.DRAFT)
+    r = client.post(f"/api/v1/products/{p.id}/images", headers=bearer(client, rep.email),
+                    data={"image": (io.BytesIO(_declared_png(20000, 20000, full=True)), "bomb.png")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "megapixels" in r.get_json()["error"]["fields"]["image"]
+    assert _count(session, StoredFile) == 0
+
+
 def test_other_orgs_rep_cannot_patch(client, rep, make, session):
     p = fc.product(session, rep.organisations()[0], status=ProductStatus.DRAFT)
     other = make.user(Role.SUPPLIER_REPRESENTATIVE)

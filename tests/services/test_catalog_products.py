@@ -232,6 +232,47 @@ def test_image_too_large_is_refused(seeded, rep, app):
     assert "image" in e.value.fields
 
 
+def _declared_png(width: int, height: int, *, full: bool = False) -> bytes:
+    """A 1-bit greyscale PNG declaring width x height; full=True compresses every (blank) row, else one row."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\0" * (1 + (width + 7) // 8)
+    pixels = zlib.compress(row * (height if full else 1), 9)
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("width,height,full", [
+    (20000, 20000, True),   # PIL itself raises DecompressionBombError on open
+    (10000, 10000, False),  # PIL only warns (DecompressionBombWarning) on open
+    (8000, 6000, False),    # below PIL's thresholds, above the configured 40 megapixels
+])
+def test_image_with_too_many_pixels_is_refused_and_nothing_stored(seeded, rep, app, width, height, full):
+    data = _declared_png(width, height, full=full)
+    assert len(data) < 100 * 1024
+    p = products.create(seeded, rep, None, fc.valid_product_data())
+    with pytest.raises(ValidationError) as e:
+        products.add_image(seeded, app.config, rep, p.id, data, "bomb.png")
+    assert "megapixels" in e.value.fields["image"]
+    seeded.rollback()
+    assert _count(seeded, StoredFile) == 0
+
+
+def test_pixel_limit_is_configurable(seeded, rep, app):
+    assert app.config["IMAGE_MAX_PIXELS"] == 40_000_000
+    app.config["IMAGE_MAX_PIXELS"] = 1000
+    p = products.create(seeded, rep, None, fc.valid_product_data())
+    with pytest.raises(ValidationError) as e:
+        products.add_image(seeded, app.config, rep, p.id, fc.png_bytes((40, 30)), "pump.png")
+    assert "0.001 megapixels" in e.value.fields["image"]
+    stored = products.add_image(seeded, app.config, rep, p.id, fc.png_bytes((40, 25)), "pump.png")
+    assert stored.id is not None
+
+
 def test_only_reps_add_images(seeded, rep, make, app):
     p = products.create(seeded, rep, None, fc.valid_product_data())
     with pytest.raises(NotAuthorized):
