@@ -1,4 +1,8 @@
-"""Validate OCDS packages offline against the schemas in tests/data/ocds (no $ref ever fetches the network)."""
+"""Validate OCDS packages offline against ../shared/ocds (no $ref ever fetches the network).
+
+The shared folder next to the repository is the reference; tests/data/ocds is a copy of the files used here,
+for checkouts without it (tests/services/test_ocds_copy.py keeps the copy identical).
+"""
 from __future__ import annotations
 
 import csv
@@ -11,7 +15,18 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT4
 
-SCHEMAS = Path(__file__).resolve().parent / "data" / "ocds"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "ocds"
+COPY = Path(__file__).resolve().parent / "data" / "ocds"
+
+
+def _folders() -> tuple[Path, Path]:
+    """The schema and code list folders: the shared ones when present, else the copy (which is flat)."""
+    if (SHARED / "release-package-schema.json").is_file():
+        return SHARED, SHARED / "codelists"
+    return COPY, COPY
+
+
+SCHEMAS, CODELISTS = _folders()
 
 
 def _offline(uri: str):
@@ -35,7 +50,7 @@ def _validator(name: str) -> Draft4Validator:
 
 @functools.cache
 def codes(codelist: str) -> set[str]:
-    with (SCHEMAS / f"{codelist}.csv").open(encoding="utf-8", newline="") as fh:
+    with (CODELISTS / f"{codelist}.csv").open(encoding="utf-8", newline="") as fh:
         return {row["Code"] for row in csv.DictReader(fh)}
 
 
