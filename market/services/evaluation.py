@@ -4,16 +4,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
 from ..errors import Conflict, NotFound, ValidationError
 from ..i18n import _l
 from ..lifecycle import IllegalTransition, bid_advance
-from ..models import Role, User, utcnow
+from ..models import Organisation, Role, User, utcnow
 from ..models.procurement import (Award, AwardCriteria, AwardStatus, Bid, BidLotValue, BidStatus, Contract,
                                   Tender, TenderStatus)
 from . import audit, outbox
+from .directory import register_profile_section
 from .procurement_authz import is_buyer_officer
 from .tenders import _num, add_change, move, parse_time, settings, translate
 
@@ -259,3 +261,32 @@ def sign_contract(session: Session, user: User | None, award_id: int, data: Mapp
                  detail={"award": record.id, "value": int(value)})
     session.commit()
     return contract
+
+
+# Tenders whose award notice is public and whose awards stand.
+AWARD_NOTICE_STATES = (TenderStatus.AWARDED, TenderStatus.COMPLETE)
+
+
+def awards_won(session: Session, org_id: int, limit: int = 50) -> list[Award]:
+    """Return the awards an organisation won on published award notices, newest first (cancelled ones left out)."""
+    return list(session.scalars(
+        select(Award).join(Tender, Tender.id == Award.tender_id)
+        .where(Award.supplier_id == org_id, Award.status != AwardStatus.CANCELLED,
+               Tender.status.in_(AWARD_NOTICE_STATES))
+        .order_by(Award.awarded_at.desc(), Award.id.desc()).limit(limit)))
+
+
+@register_profile_section("awards", _l("Awards won"), order=50)
+def _awards_section(session: Session, org: Organisation) -> list[dict]:
+    """Tender history on the directory profile: what the organisation won, from whom, for how much, when."""
+    from flask import url_for
+
+    out = []
+    for a in awards_won(session, org.id):
+        tender = a.tender
+        day = a.awarded_at.date().isoformat()
+        out.append({"title": tender.title, "url": url_for("procurement.award_notice", tender_id=tender.id),
+                    "subtitle": f"{tender.buyer.name} · {a.value:,} VND · {day}", "tender_id": tender.id,
+                    "buyer": tender.buyer.name, "value_vnd": int(a.value), "date": day,
+                    "status": a.status.value})
+    return out

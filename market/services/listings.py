@@ -15,6 +15,7 @@ from ..indexing import reindex
 from ..models import Organisation, User, utcnow
 from ..models.techtransfer import InterestThread, Listing, ListingKind, ListingStatus
 from . import audit, files, outbox
+from .directory import register_profile_section
 from .listing_fields import Fields
 
 DOCUMENT_OWNER = "tt_listing"
@@ -462,3 +463,51 @@ def public_dict(session: Session, user: User | None, listing: Listing) -> dict:
         data["reject_reason"] = listing.reject_reason
     data.update(kind_module(listing.kind).public(listing))
     return data
+
+
+# ------------------------------------------------------------------ the enterprise directory profile
+def published_by(session: Session, org_id: int, kind: str, limit: int = 50) -> list[Listing]:
+    """Return an organisation's published listings of a kind that name it, newest first.
+
+    Anonymous listings are left out: a public profile listing them would reveal who owns them.
+    """
+    model = kind_module(kind).MODEL
+    return list(session.scalars(
+        select(model).where(Listing.organisation_id == org_id, Listing.status == ListingStatus.PUBLISHED,
+                            Listing.anonymous.is_(False))
+        .order_by(Listing.published_at.desc(), Listing.id.desc()).limit(limit)))
+
+
+def _profile_item(listing: Listing, *details: object) -> dict:
+    """One profile row: the listing's title and link, its facts joined as the subtitle, and the data itself."""
+    from flask import url_for
+
+    item = {"id": listing.id, "kind": listing.kind, "title": listing.title,
+            "url": url_for("techtransfer.detail", listing_id=listing.id),
+            "subtitle": " · ".join(str(d) for d in details if d), "sub_sector": listing.sub_sector}
+    item.update(kind_module(listing.kind).public(listing))
+    return item
+
+
+@register_profile_section("technology_offers", _l("Patents and technologies"), order=30)
+def _technology_offers_section(session: Session, org: Organisation) -> list[dict]:
+    """Patents and technology offers the organisation publishes under its name."""
+    return [_profile_item(p, " ".join(x for x in (p.office, p.patent_number) if x),
+                          _l("TRL %(n)s", n=p.trl) if p.trl else None, p.sub_sector)
+            for p in published_by(session, org.id, ListingKind.PATENT.value)]
+
+
+@register_profile_section("experts", _l("Experts"), order=40)
+def _experts_section(session: Session, org: Organisation) -> list[dict]:
+    """Expert profiles the organisation publishes under its name."""
+    return [_profile_item(e, ", ".join(e.expertise_areas or []),
+                          _l("%(rate)s VND a day", rate=f"{e.price_vnd:,}") if e.price_vnd else None)
+            for e in published_by(session, org.id, ListingKind.EXPERT.value)]
+
+
+@register_profile_section("courses", _l("Training courses"), order=45)
+def _courses_section(session: Session, org: Organisation) -> list[dict]:
+    """Training courses the organisation publishes under its name."""
+    return [_profile_item(c, " – ".join(d.isoformat() for d in (c.start_date, c.end_date) if d),
+                          _l("%(n)s places", n=c.capacity))
+            for c in published_by(session, org.id, ListingKind.COURSE.value)]
