@@ -276,6 +276,11 @@ def edit_tender(tender_id: int):
 @login_required
 def workspace(tender_id: int):
     """The buyer's workspace for one tender: publish, documents, answers, evaluation, award, contract."""
+    return _workspace_page(tender_id)
+
+
+def _workspace_page(tender_id: int, document_form: DocumentForm | None = None, status: int = 200):
+    """Render the workspace, with a refused upload's form (and its field error) when there is one."""
     session = db.session()
     user = _user()
     tender = tender_service.get_tender(session, user, tender_id)
@@ -287,10 +292,10 @@ def workspace(tender_id: int):
     award_form.lot_id.choices = choices((lot.id, f"{lot.number}. {lot.title}") for lot in tender.lots)
     return render_template("procurement/workspace.html", tender=tender,
                            documents=tender_service.tender_documents(session, user, tender.id),
-                           document_form=DocumentForm(), answer_form=AnswerForm(), cancel_form=CancelForm(),
-                           qualify_form=QualifyForm(), award_form=award_form, contract_form=ContractForm(),
-                           opening=bid_service.opening_record(tender), AwardStatus=AwardStatus, BidStatus=BidStatus,
-                           TenderStatus=TenderStatus)
+                           document_form=document_form or DocumentForm(), answer_form=AnswerForm(),
+                           cancel_form=CancelForm(), qualify_form=QualifyForm(), award_form=award_form,
+                           contract_form=ContractForm(), opening=bid_service.opening_record(tender),
+                           AwardStatus=AwardStatus, BidStatus=BidStatus, TenderStatus=TenderStatus), status
 
 
 def _flash_errors(exc) -> None:
@@ -328,15 +333,21 @@ def cancel(tender_id: int):
 @bp.post("/procurement/tenders/<int:tender_id>/documents")
 @login_required
 def add_document(tender_id: int):
+    """Add a tender document; a refused file re-renders the workspace with a 422 and its field error."""
     form = DocumentForm()
     upload = form.file.data
     try:
         if upload is None or not getattr(upload, "filename", ""):
             raise ValidationError({"file": _("Choose a file to upload.")})
         tender_service.add_tender_document(db.session(), _config(), _user(), tender_id, upload.read(), upload.filename)
-        flash(_("The document was added."), "success")
-    except (ValidationError, Conflict) as exc:
+    except ValidationError as exc:
+        apply_errors(form, exc.fields)
+        flash(_("Please correct the marked fields."), "error")
+        return _workspace_page(tender_id, document_form=form, status=422)
+    except Conflict as exc:
         _flash_errors(exc)
+        return _back(tender_id)
+    flash(_("The document was added."), "success")
     return _back(tender_id)
 
 

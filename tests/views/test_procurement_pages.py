@@ -170,6 +170,27 @@ def test_anonymous_reads_of_a_sealed_bid_page_are_audited_then_sent_to_login(p, 
     assert client.get(paths[0]).status_code == 200
 
 
+@pytest.mark.parametrize("upload", [
+    {"file": (io.BytesIO(b"GIF89a not a word file"), "ho-so-moi-thau.docx")},   # content is not what it says
+    {"file": (io.BytesIO(b"#!/bin/sh\n"), "script.sh")},                        # type not accepted
+    {"file": (io.BytesIO(b""), "rong.pdf")},                                     # empty
+    {},                                                                           # no file chosen
+])
+def test_bad_tender_document_reshows_the_workspace_with_a_field_error(p, session, client, upload):
+    t = p.tender()
+    login(client, p.officer.email)
+    resp = client.post(f"/procurement/tenders/{t.id}/documents", data=upload, content_type="multipart/form-data")
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert 'id="file-error"' in html and 'aria-invalid="true"' in html
+    assert _count(session, StoredFile) == 0
+    session.expire_all()
+    assert t.amendment == 0   # a refused upload is no amendment either
+    good = client.post(f"/procurement/tenders/{t.id}/documents", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "hsmt.pdf")})
+    assert good.status_code == 302 and _count(session, StoredFile) == 1
+
+
 def test_no_bid_through_the_page_after_deadline(p, session, client):
     t = p.tendering()
     tender_service.shift_timeline(session, t.id, -3601)
