@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Mapping
+import logging
+from typing import Callable, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,7 @@ PRODUCT_COLUMNS = (*PRODUCT_REQUIRED, "sku", "kind", "description", "language", 
 # Columns the export adds; accepted and ignored on import so an exported file can be imported back.
 ORG_EXPORT_EXTRA = ("id", "categories", "products")
 PRODUCT_EXPORT_EXTRA = ("id", "organisation", "province", "identification_code", "certificates")
+log = logging.getLogger(__name__)
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 _SIZE_ALIASES = {"micro": "micro", "sieu nho": "micro", "siêu nhỏ": "micro", "small": "small", "nho": "small",
@@ -129,6 +131,29 @@ def _bool(value: str) -> bool:
     return products._bool(value)
 
 
+def _write_row(session: Session, entry: dict, write: Callable[[], str]) -> None:
+    """Run write() in a savepoint and set the entry's status from it; on any failure undo the row and say why."""
+    try:
+        with session.begin_nested():
+            status = write()
+    except IntegrityError as e:
+        entry["status"] = "error"
+        entry["errors"] = {"_row": str(_l("The database refused the row: %(error)s",
+                                          error=str(e.orig).splitlines()[0][:200]))}
+    except DomainError as e:
+        entry["status"] = "error"
+        entry["errors"] = dict(e.fields) or {"_row": e.message}
+    except Exception:
+        # An unexpected failure in one row must neither leave half of it behind nor lose the good rows around it.
+        log.exception("CSV import: row %s (%s) could not be written", entry["row"], entry["key"])
+        entry["status"] = "error"
+        entry["errors"] = {"_row": str(_l("The row could not be written because of an unexpected error; "
+                                          "nothing of it was saved."))}
+    else:
+        entry["status"] = status
+        entry["errors"] = {}
+
+
 def _clean_org_row(row: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     out: dict = {}
@@ -186,33 +211,30 @@ def import_organisations(session: Session, user: User | None, data: bytes, filen
         if errors:
             report.append(entry)
             continue
-        try:
-            with session.begin_nested():
-                verified = values.pop("verified")
-                org = session.scalar(select(Organisation).where(Organisation.tax_code == values["tax_code"]))
-                if org is None:
-                    org = Organisation(**values)
-                    session.add(org)
-                    entry["status"] = "created"
-                else:
-                    for k, v in values.items():
-                        setattr(org, k, v)
-                    entry["status"] = "updated"
-                if verified and org.verified_at is None:
-                    org.verified_at = utcnow()
-                    org.verified_by_id = user.id
-                session.flush()
-                reindex(session, "organisation", org.id)
-            entry["errors"] = {}
-        except IntegrityError as e:
-            entry["status"] = "error"
-            entry["errors"] = {"_row": str(_l("The database refused the row: %(error)s",
-                                              error=str(e.orig).splitlines()[0][:200]))}
-        except DomainError as e:
-            entry["status"] = "error"
-            entry["errors"] = dict(e.fields) or {"_row": e.message}
+        _write_row(session, entry, lambda: _write_org(session, user, values))
         report.append(entry)
     return _finish(session, user, ImportKind.ORGANISATIONS, filename, report)
+
+
+def _write_org(session: Session, user: User, values: dict) -> str:
+    """Create or update one organisation from clean row values; return "created" or "updated"."""
+    values = dict(values)
+    verified = values.pop("verified")
+    org = session.scalar(select(Organisation).where(Organisation.tax_code == values["tax_code"]))
+    if org is None:
+        org = Organisation(**values)
+        session.add(org)
+        status = "created"
+    else:
+        for k, v in values.items():
+            setattr(org, k, v)
+        status = "updated"
+    if verified and org.verified_at is None:
+        org.verified_at = utcnow()
+        org.verified_by_id = user.id
+    session.flush()
+    reindex(session, "organisation", org.id)
+    return status
 
 
 def _product_key(session: Session, org_id: int, sku: str | None, name: str) -> Product | None:
@@ -220,6 +242,32 @@ def _product_key(session: Session, org_id: int, sku: str | None, name: str) -> P
         return session.scalar(select(Product).where(Product.organisation_id == org_id, Product.sku == sku))
     return session.scalar(select(Product).where(Product.organisation_id == org_id,
                                                 func.lower(Product.name) == name.lower()).order_by(Product.id))
+
+
+def _write_product(session: Session, user: User, org: Organisation, values: dict, status: ProductStatus,
+                   status_given: bool) -> str:
+    """Create or update one product from clean row values, issuing its code when approved; return the outcome."""
+    product = _product_key(session, org.id, values.get("sku"), values["name"])
+    if product is None:
+        product = Product(organisation_id=org.id, created_by_id=user.id, status=status, submitted_at=utcnow(),
+                          **values)
+        session.add(product)
+        outcome = "created"
+    else:
+        for k, v in values.items():
+            setattr(product, k, v)
+        if status_given:
+            product.status = status
+        outcome = "updated"
+    session.flush()
+    session.refresh(product)
+    if product.status == ProductStatus.APPROVED:
+        product.approved_at = product.approved_at or utcnow()
+        product.reviewed_by_id = product.reviewed_by_id or user.id
+        product_codes.issue_for(session, product, user)
+    session.flush()
+    reindex(session, "product", product.id)
+    return outcome
 
 
 def import_products(session: Session, user: User | None, data: bytes, filename: str = "") -> ImportRun:
@@ -264,36 +312,7 @@ def import_products(session: Session, user: User | None, data: bytes, filename: 
         if errors:
             report.append(entry)
             continue
-        try:
-            with session.begin_nested():
-                product = _product_key(session, org.id, values.get("sku"), values["name"])
-                if product is None:
-                    product = Product(organisation_id=org.id, created_by_id=user.id, status=status,
-                                      submitted_at=utcnow(), **values)
-                    session.add(product)
-                    entry["status"] = "created"
-                else:
-                    for k, v in values.items():
-                        setattr(product, k, v)
-                    if status_raw:
-                        product.status = status
-                    entry["status"] = "updated"
-                session.flush()
-                session.refresh(product)
-                if product.status == ProductStatus.APPROVED:
-                    product.approved_at = product.approved_at or utcnow()
-                    product.reviewed_by_id = product.reviewed_by_id or user.id
-                    product_codes.issue_for(session, product, user)
-                session.flush()
-                reindex(session, "product", product.id)
-            entry["errors"] = {}
-        except IntegrityError as e:
-            entry["status"] = "error"
-            entry["errors"] = {"_row": str(_l("The database refused the row: %(error)s",
-                                              error=str(e.orig).splitlines()[0][:200]))}
-        except DomainError as e:
-            entry["status"] = "error"
-            entry["errors"] = dict(e.fields) or {"_row": e.message}
+        _write_row(session, entry, lambda: _write_product(session, user, org, values, status, bool(status_raw)))
         report.append(entry)
     return _finish(session, user, ImportKind.PRODUCTS, filename, report)
 

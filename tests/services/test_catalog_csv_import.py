@@ -6,6 +6,7 @@ import io
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from market.demo.accounts import demo_tax_code
 from market.errors import NotAuthorized, ValidationError
@@ -186,3 +187,76 @@ def test_export_round_trips_through_import(session, admin, make):
     orgs_text = exports.enterprises_csv(session)
     run = csv_import.import_organisations(session, admin, orgs_text.encode("utf-8"))
     assert run.error_count == 0, run.report
+
+
+def _fail_for(monkeypatch, target, attribute: str, matches, error: Exception):
+    """Make target.attribute raise error whenever matches(*args) is true, and call through otherwise."""
+    real = getattr(target, attribute)
+
+    def wrapper(*args, **kwargs):
+        if matches(*args, **kwargs):
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, attribute, wrapper)
+
+
+def _outbox_for(session, kind: str, obj_id: int) -> int:
+    from market.models import OutboxEvent
+
+    return sum(1 for e in session.scalars(select(OutboxEvent).where(OutboxEvent.topic == "index.refresh"))
+               if f'"kind": "{kind}"' in e.payload and f'"id": {obj_id}' in e.payload)
+
+
+@pytest.mark.parametrize("error", [
+    RuntimeError("disk full"),
+    OperationalError("INSERT INTO product_codes", {}, Exception("database is locked")),
+    ValidationError({"code": "sequence exhausted"}),
+], ids=["unexpected", "database", "domain"])
+def test_failure_while_writing_a_good_product_row_leaves_nothing_of_it(session, admin, make, monkeypatch, error):
+    org = make.org(name="Công ty Cửu Long")
+    rows = [[org.tax_code, f"Máy thổi khí {i}", "wastewater", f"MTK-{i}", "Máy thổi khí con lửng", "42996000",
+             "8414.59", "", "", "", "70", "yes", "approved"] for i in range(6)]
+    # The code is issued after the product row has been inserted and flushed, so the failure is mid-write.
+    _fail_for(monkeypatch, csv_import.product_codes, "issue_for", lambda s, p, u: p.sku == "MTK-3", error)
+    run = csv_import.import_products(session, admin, _csv(PRODUCT_HEADER, rows), "half.csv")
+    session.expire_all()
+    assert run.created_count == 5 and run.error_count == 1
+    failed = [r for r in run.report if r["status"] == "error"]
+    assert [r["row"] for r in failed] == [5] and failed[0]["key"].endswith("MTK-3") and failed[0]["errors"]
+    assert session.scalar(select(Product).where(Product.sku == "MTK-3")) is None
+    assert _count(session, Product) == 5 and _count(session, ProductCode) == 5
+    assert sorted(p.sku for p in session.scalars(select(Product))) == ["MTK-0", "MTK-1", "MTK-2", "MTK-4", "MTK-5"]
+    assert session.get(ImportRun, run.id).error_count == 1
+
+
+def test_failure_while_updating_a_product_keeps_its_previous_values(session, admin, make, monkeypatch):
+    org = make.org(name="Công ty Đồng Tháp")
+    header = ["organisation_tax_code", "name", "category", "sku", "price_min_vnd"]
+    first = csv_import.import_products(session, admin, _csv(header, [[org.tax_code, "Bể lắng Lamella", "wastewater",
+                                                                      "BL-1", "100"]]))
+    assert first.created_count == 1
+    product_id = session.scalar(select(Product.id).where(Product.sku == "BL-1"))
+    events_before = _outbox_for(session, "product", product_id)
+    _fail_for(monkeypatch, csv_import, "reindex", lambda s, kind, obj_id: kind == "product", RuntimeError("queue down"))
+    run = csv_import.import_products(session, admin, _csv(header, [[org.tax_code, "Bể lắng Lamella cải tiến",
+                                                                    "wastewater", "BL-1", "999"]]))
+    session.expire_all()
+    assert run.updated_count == 0 and run.error_count == 1
+    product = session.get(Product, product_id)
+    assert (product.name, product.price_min_vnd) == ("Bể lắng Lamella", 100)
+    assert _outbox_for(session, "product", product_id) == events_before
+
+
+def test_failure_while_writing_an_organisation_row_leaves_nothing_of_it(session, admin, monkeypatch):
+    rows = [_good_org(i) for i in range(5)]
+    bad_tax = rows[2][0]
+    _fail_for(monkeypatch, csv_import, "reindex", lambda s, kind, obj_id: s.get(Organisation, obj_id).tax_code
+              == bad_tax, RuntimeError("queue down"))
+    run = csv_import.import_organisations(session, admin, _csv(ORG_HEADER, rows), "orgs.csv")
+    session.expire_all()
+    assert run.created_count == 4 and run.error_count == 1
+    assert [r["key"] for r in run.report if r["status"] == "error"] == [bad_tax]
+    assert session.scalar(select(Organisation).where(Organisation.tax_code == bad_tax)) is None
+    assert session.scalar(select(func.count()).select_from(Organisation)
+                          .where(Organisation.name.like("Công ty TNHH Môi trường Số %"))) == 4
