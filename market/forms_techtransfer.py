@@ -124,6 +124,7 @@ class ExpertForm(ListingForm):
 
 
 class CourseForm(ListingForm):
+    topic = StringField(_l("Topic"), description=_l("What the course teaches, e.g. operating a flue-gas scrubber"))
     format = Select(_l("Format"), choices=_opt(FORMAT_LABELS, blank=False))
     start_date = StringField(_l("Start date"), render_kw={"type": "date"})
     end_date = StringField(_l("End date"), render_kw={"type": "date"})

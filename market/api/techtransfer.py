@@ -41,7 +41,8 @@ OWN = {
                "services": {"type": "array", "items": {"type": "string", "enum": list(experts.SERVICES)}},
                "day_rate": _INT, "languages": _STRS, "regions": _STRS, "certifications": _STRS,
                "availability": _STR},
-    "course": {"format": {"type": "string", "enum": list(courses.FORMATS)}, "start_date": _DATE,
+    "course": {"topic": {"type": "string", "maxLength": 200, "description": "what the course teaches"},
+               "format": {"type": "string", "enum": list(courses.FORMATS)}, "start_date": _DATE,
                "end_date": _DATE, "capacity": _INT, "price": _INT},
     "personnel_need": {"skills": _STRS, "headcount": _INT, "deadline": _DATE},
 }

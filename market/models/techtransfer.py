@@ -179,6 +179,8 @@ class TrainingCourse(Listing):
     __mapper_args__ = {"polymorphic_identity": ListingKind.COURSE.value}
 
     id: Mapped[int] = mapped_column(ForeignKey("tt_listings.id", ondelete="CASCADE"), primary_key=True)
+    # What the course teaches, in a few words (the title is often a brand or a programme name).
+    topic: Mapped[Optional[str]] = mapped_column(String(200))
     format: Mapped[str] = mapped_column(String(20), default="in_person")
     start_date: Mapped[Optional[date]] = mapped_column(Date)
     end_date: Mapped[Optional[date]] = mapped_column(Date)

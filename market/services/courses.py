@@ -16,13 +16,13 @@ KIND = "course"
 MODEL = TrainingCourse
 ROLES = (Role.EXPERT, Role.TECHNOLOGY_HOLDER, Role.SUPPLIER_REPRESENTATIVE)
 FORMATS = ("in_person", "online", "blended")
-INPUT = {"format": "format", "start_date": "start_date", "end_date": "end_date", "capacity": "capacity",
+INPUT = {"topic": "topic", "format": "format", "start_date": "start_date", "end_date": "end_date", "capacity": "capacity",
          "price": "price_vnd"}
 
 
 def clean(f: Fields) -> dict:
     """Check a course's own fields and return the column values."""
-    values = {"format": f.choice("format", FORMATS, default="in_person"), "start_date": f.day("start_date"),
+    values = {"topic": f.text("topic", max_len=200), "format": f.choice("format", FORMATS, default="in_person"), "start_date": f.day("start_date"),
               "end_date": f.day("end_date"), "capacity": f.integer("capacity", lo=1, hi=10000, required=True),
               "price_vnd": f.money("price")}
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
@@ -31,7 +31,7 @@ def clean(f: Fields) -> dict:
 
 
 def public(obj: TrainingCourse) -> dict:
-    return {"format": obj.format, "start_date": obj.start_date.isoformat() if obj.start_date else None,
+    return {"topic": obj.topic, "format": obj.format, "start_date": obj.start_date.isoformat() if obj.start_date else None,
             "end_date": obj.end_date.isoformat() if obj.end_date else None, "capacity": obj.capacity,
             "price": obj.price_vnd}
 

@@ -439,7 +439,7 @@ def _extra_text(item: Listing) -> list[str]:
     parts: list[str] = []
     for attr in ("ipc_codes", "skills", "certifications", "services", "expertise_areas"):
         parts.extend(getattr(item, attr, None) or [])
-    for attr in ("patent_number", "royalty_terms", "availability"):
+    for attr in ("patent_number", "royalty_terms", "availability", "topic"):
         value = getattr(item, attr, None)
         if value:
             parts.append(value)
