@@ -15,6 +15,7 @@ import secrets
 from typing import Mapping
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
@@ -127,17 +128,23 @@ def _receipt_mail(session: Session, user: User, bid: Bid, receipt: BidReceipt) -
                                 v=receipt.version, hash=receipt.content_hash))
 
 
+def bid_by_key(session: Session, user_id: int, key: str | None) -> Bid | None:
+    """The bid this user submitted earlier with this idempotency key, if any."""
+    if not key:
+        return None
+    return session.scalar(select(Bid).where(Bid.submitted_by_id == user_id, Bid.idempotency_key == key[:100]))
+
+
 def submit_bid(session: Session, user: User | None, tender_id: int, data: Mapping, *, config: Mapping,
                idempotency_key: str | None = None, documents: list[tuple[str, bytes]] | None = None) -> Bid:
     """Submit a sealed bid; returns the bid (its latest receipt holds the server time and commitment)."""
     user = require_user(user)
+    user_id = user.id
     orgs = supplier_orgs(user)
     require(bool(orgs), _l("Only supplier representatives may bid."))
-    if idempotency_key:
-        existing = session.scalar(select(Bid).where(Bid.submitted_by_id == user.id,
-                                                    Bid.idempotency_key == idempotency_key[:100]))
-        if existing is not None:
-            return existing
+    existing = bid_by_key(session, user_id, idempotency_key)
+    if existing is not None:
+        return existing
     tender = session.get(Tender, tender_id)
     if tender is None or tender.status == TenderStatus.DRAFT:
         raise NotFound(str(_l("No such tender.")))
@@ -154,12 +161,24 @@ def submit_bid(session: Session, user: User | None, tender_id: int, data: Mappin
     duplicate = session.scalar(select(Bid.id).where(Bid.tender_id == tender.id, Bid.bidder_id == bidder.id,
                                                     Bid.status != BidStatus.WITHDRAWN))
     if duplicate is not None:
+        # A retry racing its first attempt finds that bid here once it has committed: it is the answer, not a duplicate.
+        existing = bid_by_key(session, user_id, idempotency_key)
+        if existing is not None:
+            return existing
         raise ValidationError({"tender": str(_l("Your organisation already has a bid on this tender; change that bid instead."))})
     _check_documents(documents, config)
     bid = Bid(tender_id=tender.id, bidder_id=bidder.id, submitted_by_id=user.id, status=BidStatus.PENDING,
               idempotency_key=(idempotency_key or None) and idempotency_key[:100], version=1)
     session.add(bid)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same key arrived twice at once and the other request committed first: answer with its bid.
+        session.rollback()
+        existing = bid_by_key(session, user_id, idempotency_key)
+        if existing is None:
+            raise
+        return existing
     _store_documents(session, bid, user, documents, config)
     content["documents"] = _document_list(session, bid)
     receipt = _seal_into(session, bid, content, config, "submitted")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
@@ -277,17 +278,23 @@ def get_tender(session: Session, user: User | None, tender_id: int) -> Tender:
     return tender
 
 
+def tender_by_key(session: Session, user_id: int, key: str | None) -> Tender | None:
+    """The tender this user created earlier with this idempotency key, if any."""
+    if not key:
+        return None
+    return session.scalar(select(Tender).where(Tender.created_by_id == user_id, Tender.idempotency_key == key[:100]))
+
+
 def create_tender(session: Session, user: User | None, data: Mapping, *, config: Mapping | None = None,
                   idempotency_key: str | None = None) -> Tender:
     """Create a draft tender with its lots; a retried idempotency key returns the first tender."""
     user = require_user(user)
+    user_id = user.id
     orgs = buyer_orgs(user)
     require(bool(orgs), _l("Only procurement officers of a public buyer may create tenders."))
-    if idempotency_key:
-        existing = session.scalar(select(Tender).where(Tender.created_by_id == user.id,
-                                                       Tender.idempotency_key == idempotency_key[:100]))
-        if existing is not None:
-            return existing
+    existing = tender_by_key(session, user_id, idempotency_key)
+    if existing is not None:
+        return existing
     errors: dict[str, str] = {}
     buyer_id = _int(data.get("buyer_id")) if data.get("buyer_id") not in (None, "") else orgs[0].id
     if buyer_id not in {o.id for o in orgs}:
@@ -303,7 +310,15 @@ def create_tender(session: Session, user: User | None, data: Mapping, *, config:
     _sync_cpv(tender)
     tender.lots = [Lot(number=i + 1, **lot) for i, lot in enumerate(lots)]
     session.add(tender)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same key arrived twice at once and the other request committed first: answer with its tender.
+        session.rollback()
+        existing = tender_by_key(session, user_id, idempotency_key)
+        if existing is None:
+            raise
+        return existing
     tender.ocid = f"{(config or {}).get('OCID_PREFIX', 'ocds-vnenv1')}-{tender.id:06d}"
     audit.record(session, "tender.create", actor_id=user.id, subject_type="tender", subject_id=tender.id)
     session.commit()
