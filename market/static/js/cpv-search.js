@@ -128,8 +128,9 @@
       fetch(url + query, { signal: controller.signal, headers: { Accept: "application/json" } })
         .then(function (resp) { return resp.ok ? resp.json() : { items: [] }; })
         .then(function (body) {
-          // A slower answer for an older term must not replace the list for what is typed now.
-          if (currentTerm(input, multiple) === term) show(body.items || []);
+          // A slower answer for an older term must not replace the list for what is typed now,
+          // nor open a list under a field the user has already left.
+          if (document.activeElement === input && currentTerm(input, multiple) === term) show(body.items || []);
         })
         .catch(function () { /* aborted or offline: the field stays a plain text field */ });
     }
@@ -154,7 +155,10 @@
         close();
       }
     });
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", function () {
+      clearTimeout(timer);
+      close();
+    });
   }
 
   document.querySelectorAll("[data-cpv-search]").forEach(setup);
