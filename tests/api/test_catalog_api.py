@@ -94,7 +94,7 @@ def test_image_declaring_huge_canvas_is_a_422_with_the_field_message(client, rep
                     data={"image": (io.BytesIO(_declared_png(20000, 20000, full=True)), "bomb.png")},
                     content_type="multipart/form-data")
     assert r.status_code == 422
-    assert "megapixels" in r.get_json()["error"]["fields"]["image"]
+    assert "40 megapixel" in r.get_json()["error"]["fields"]["image"]
     assert _count(session, StoredFile) == 0
 
 
