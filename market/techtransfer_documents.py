@@ -38,10 +38,13 @@ def build(session: Session, kind: str, obj_id: int):
     facets: dict = {"status": obj.status.value, "sub_sector": obj.sub_sector, "language": obj.language}
     if obj.province:
         facets["province"] = obj.province
+    # Needs state what they want (a budget, a minimum readiness); offers state what they ask (a price, a level).
+    demand = isinstance(obj, (TechnologyNeed, PersonnelNeed))
     if obj.trl is not None:
-        facets["trl"] = obj.trl
-    if obj.price_vnd is not None:
-        facets["budget"] = int(obj.price_vnd)
+        facets["trl_min" if demand else "trl"] = obj.trl
+    budget = getattr(obj, "budget_max", None) or obj.price_vnd
+    if budget is not None:
+        facets["budget" if demand else "price"] = int(budget)
     deadline = getattr(obj, "deadline", None) or getattr(obj, "start_date", None)
     if deadline is not None:
         facets["deadline"] = deadline.isoformat()

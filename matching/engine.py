@@ -64,6 +64,17 @@ def _cmp_ok(a: Any, b: Any, op: Callable[[Any, Any], bool]) -> bool:
         return False
 
 
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _pair(prefer: Mapping[str, Any], facets: Mapping[str, Any], demand: str, supply: str) -> tuple[Any, Any]:
+    """(demand value, supply value) whichever side states them: the query's preference or the candidate's facet."""
+    if prefer.get(demand) is not None or facets.get(supply) is not None:
+        return prefer.get(demand), facets.get(supply)
+    return facets.get(demand), prefer.get(supply)
+
+
 def passes_filters(facets: Mapping[str, Any], filters: Mapping[str, Any] | None) -> bool:
     """Hard filters: 'x': value (or list of values), 'x_after'/'x_before' (dates), 'x_min'/'x_max'."""
     if not filters:
@@ -314,6 +325,11 @@ class Engine:
         return sorted(uniq, key=lambda t: -self.lexical._idf(t))
 
     def _facet_boosts(self, facets: Mapping[str, Any], prefer: Mapping[str, Any], reasons: list[Reason]) -> float:
+        """Soft fits between the query's preferences and a candidate's facets.
+
+        Demand states `budget` and `trl_min`, supply states `price` and `trl`; either side may be the query
+        (a tender looks for products, a patent looks for needs), so each pair is read both ways.
+        """
         w, boost = self.weights.facet, 0.0
         province = prefer.get("province")
         if province and facets.get("province") == province:
@@ -323,18 +339,21 @@ class Engine:
             boost += w / 2
             reasons.append(Reason("facet", {"name": "sme", "value": True}))
         dom = facets.get("domestic_content")
-        if isinstance(dom, (int, float)) and not isinstance(dom, bool) and dom > 0:
+        if _number(dom) and dom > 0:
             boost += w * min(1.0, float(dom))
             reasons.append(Reason("facet", {"name": "domestic_content", "value": float(dom)}))
-        trl_min, trl = prefer.get("trl_min"), facets.get("trl")
-        if isinstance(trl_min, (int, float)) and isinstance(trl, (int, float)):
+        elif facets.get("domestic") is True:
+            boost += w / 2  # a declared domestic manufacturer, without a measured share
+            reasons.append(Reason("facet", {"name": "domestic", "value": True}))
+        trl_min, trl = _pair(prefer, facets, "trl_min", "trl")
+        if _number(trl_min) and _number(trl):
             if trl >= trl_min:
                 boost += w
                 reasons.append(Reason("facet", {"name": "trl", "value": trl, "required": trl_min}))
             else:
                 boost -= w
-        budget, price = prefer.get("budget"), facets.get("price")
-        if isinstance(budget, (int, float)) and isinstance(price, (int, float)) and budget > 0:
+        budget, price = _pair(prefer, facets, "budget", "price")
+        if _number(budget) and _number(price) and budget > 0:
             if price <= budget:
                 boost += w
                 reasons.append(Reason("facet", {"name": "budget", "value": price, "budget": budget}))

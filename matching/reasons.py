@@ -8,6 +8,7 @@ _FACETS = {
     "province": {"en": "Same province: {value}", "vi": "Cùng tỉnh/thành: {value}"},
     "sme": {"en": "Supplier is a small or medium enterprise", "vi": "Nhà cung cấp là doanh nghiệp nhỏ và vừa"},
     "domestic_content": {"en": "Domestic content {pct}%", "vi": "Tỷ lệ nội địa hóa {pct}%"},
+    "domestic": {"en": "Domestic manufacturer", "vi": "Nhà sản xuất trong nước"},
     "trl": {"en": "Technology readiness level {value} (required {required})",
             "vi": "Mức độ sẵn sàng công nghệ {value} (yêu cầu {required})"},
     "budget": {"en": "Price {value:,.0f} within budget {budget:,.0f}", "vi": "Giá {value:,.0f} trong ngân sách {budget:,.0f}"},

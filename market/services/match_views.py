@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..indexing import DISPLAYERS, parse_ref
 from ..models.matching import MatchResult
+from ..provinces import province_name
 from .matching import stored_matches
 
 
@@ -32,7 +33,14 @@ def render_reasons(raw: list[dict], lang: str) -> list[str]:
     from matching import Reason, default_taxonomy, render_reason
 
     taxonomy = default_taxonomy()
-    return [render_reason(Reason(r["kind"], r["params"]), lang, taxonomy) for r in raw]
+    return [render_reason(Reason(r["kind"], _readable(r["params"], lang)), lang, taxonomy) for r in raw]
+
+
+def _readable(params: dict, lang: str) -> dict:
+    """Name a province instead of showing its code (the engine only knows the code)."""
+    if params.get("name") == "province":
+        return {**params, "value": province_name(params.get("value"), lang)}
+    return params
 
 
 def present(session: Session, rows: list[MatchResult], lang: str) -> list[MatchView]:

@@ -620,7 +620,9 @@ def product_document(session: Session, product_id: int):
     facets = {"province": product.organisation.province, "status": "active", "sme": product.organisation.is_sme,
               "domestic": bool(product.made_in_vietnam), "category": cat.top.code, "language": product.language}
     if product.price_min_vnd is not None:
-        facets["budget"] = int(product.price_min_vnd)
+        facets["price"] = int(product.price_min_vnd)  # the engine fits a supplier's price to a buyer's budget
+    if product.domestic_content_pct is not None:
+        facets["domestic_content"] = float(product.domestic_content_pct) / 100.0
     return Document(kind="product", ref=f"product:{product.id}", text=text, codes=tuple(codes), facets=facets,
                     language=product.language)
 

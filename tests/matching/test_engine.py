@@ -163,3 +163,29 @@ def test_empty_engine_returns_nothing():
     e = Engine(FakeEncoder(), index_factory=NumpyIndex)
     assert e.search("anything") == []
     assert np.asarray(e.upsert([])).shape == (0, 64)
+
+
+def test_an_offer_reads_budget_and_readiness_from_the_needs_it_ranks():
+    engine = Engine(FakeEncoder())
+    engine.upsert([
+        Document("technology_need", "need:1", "Reduce sludge volume at a textile wastewater plant",
+                 facets={"budget": 2_000_000, "trl_min": 6}),
+        Document("technology_need", "need:2", "Reduce sludge volume at a dyeing wastewater plant",
+                 facets={"budget": 500_000, "trl_min": 9}),
+    ])
+    offer = Document("patent", "patent:1", "Anaerobic sludge reduction for textile wastewater",
+                     facets={"price": 1_500_000, "trl": 7})
+    res = {m.ref: m for m in engine.match(offer, k=2)}
+    fits = {r.params["name"] for r in res["need:1"].reasons if r.kind == "facet"}
+    assert fits == {"budget", "trl"}
+    assert not [r for r in res["need:2"].reasons if r.kind == "facet"]  # too dear, not ready enough
+
+
+def test_a_domestic_manufacturer_flag_is_a_soft_fit():
+    engine = Engine(FakeEncoder())
+    engine.upsert([Document("organisation", "org:1", "Sludge presses", facets={"domestic": True}),
+                   Document("organisation", "org:2", "Sludge presses", facets={"domestic": False})])
+    res = {m.ref: m for m in engine.search("Sludge presses", k=2, prefer={"province": "ha-noi"})}
+    assert any(r.params.get("name") == "domestic" for r in res["org:1"].reasons)
+    assert res["org:1"].score > res["org:2"].score
+    assert render_reason(next(r for r in res["org:1"].reasons if r.kind == "facet"), "vi") == "Nhà sản xuất trong nước"

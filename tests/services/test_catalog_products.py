@@ -306,6 +306,21 @@ def test_matching_document_only_for_approved(seeded, rep):
     assert doc.ref == f"product:{live.id}" and "42996000" in doc.codes and doc.facets["domestic"] is True
 
 
+def test_a_products_price_and_domestic_share_reach_the_engine_as_a_fit_for_a_tenders_budget(seeded, rep):
+    from matching import Document, Engine
+    from tests.fakes import FakeEncoder
+
+    live = fc.product(seeded, rep.organisations()[0], price_min_vnd=900_000_000, price_max_vnd=1_200_000_000,
+                      domestic_content_pct=72.0)
+    doc = products.product_document(seeded, live.id)
+    assert doc.facets["price"] == 900_000_000 and doc.facets["domestic_content"] == pytest.approx(0.72)
+    engine = Engine(FakeEncoder())
+    engine.upsert([doc])
+    tender = Document("tender", "tender:1", doc.text, codes=doc.codes, facets={"budget": 1_000_000_000})
+    fits = {r.params["name"] for r in engine.match(tender, kinds=["product"], k=1)[0].reasons if r.kind == "facet"}
+    assert {"budget", "domestic_content"} <= fits
+
+
 def test_drafts_are_hidden_from_public(seeded, rep, make):
     from market.errors import NotFound
     p = fc.product(seeded, rep.organisations()[0], status=ProductStatus.DRAFT)

@@ -132,3 +132,11 @@ def test_health_reports_index_size_and_lag(app, client, session, make, builders)
     session.commit()
     body = client.get("/api/v1/health").get_json()
     assert body["index"]["pending"] == 1 and body["index"]["lag_seconds"] >= 0
+
+
+def test_reasons_name_the_province_in_the_readers_language():
+    from market.services.match_views import render_reasons
+
+    raw = [{"kind": "facet", "params": {"name": "province", "value": "ha-noi"}}]
+    assert render_reasons(raw, "vi") == ["Cùng tỉnh/thành: Thành phố Hà Nội"]
+    assert render_reasons(raw, "en") == ["Same province: Hanoi"]

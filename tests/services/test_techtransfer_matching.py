@@ -48,6 +48,8 @@ def test_need_finds_the_patent_and_anonymous_owner_is_hidden(app, session, make)
     assert f"patent:{patent.id}" in refs
     view = found[refs.index(f"patent:{patent.id}")]
     assert patent.organisation.name not in f"{view.title} {view.subtitle} {view.url}"
+    # The patent's level 7 meets the desired 6, and its asking price fits the need's budget.
+    assert {"trl", "budget"} <= {r["params"]["name"] for r in view.reason_data if r["kind"] == "facet"}
     listings.withdraw(session, holder, patent.id)
     while drain(factory):
         pass
@@ -113,3 +115,18 @@ def test_every_matched_kind_has_a_known_owner(app):
 
     kinds = set(svc.DIRECTIONS) | {t for d in svc.DIRECTIONS.values() for t in d.targets}
     assert kinds <= set(svc.owner_columns()) and set(DOCUMENT_BUILDERS) <= set(svc.owner_columns())
+
+
+def test_a_patent_finds_needs_with_the_budget_and_readiness_read_from_the_need(app, session, make):
+    patent, _ = publish(session, make, "patent")
+    need, _ = publish(session, make, "technology_need")
+    assert build(session, "technology_need", need.id).facets.items() >= {"trl_min": 6, "budget": 2_000_000_000}.items()
+    assert build(session, "patent", patent.id).facets.items() >= {"trl": 7, "price": 1_500_000_000}.items()
+    factory = app.extensions["db_sessionmaker"]
+    while drain(factory):
+        pass
+    with app.test_request_context():
+        found = matches_for(session, f"patent:{patent.id}", "en", kinds=["technology_need"])
+    view = next(m for m in found if m.ref == f"technology_need:{need.id}")
+    assert {"trl", "budget"} <= {r["params"]["name"] for r in view.reason_data if r["kind"] == "facet"}
+    assert any("within budget" in r for r in view.reasons)
