@@ -104,6 +104,9 @@ def new_order():
     form = OrderForm(lang=current_language(), buyers=buyers, suppliers=service.supplier_choices(s))
     if request.method == "GET":
         form.idem.data = new_token()  # a resubmitted form (double click, back + submit) places one order
+        # "Send an order" on a match opens the form with that supplier or product chosen.
+        form.supplier_org_id.data = request.args.get("supplier_org_id", form.supplier_org_id.data)
+        form.product_ref.data = request.args.get("product_ref", form.product_ref.data)
     if form.validate_on_submit():
         try:
             order = service.place_order(s, current_user, form.data,
