@@ -53,11 +53,30 @@ def worker(once: bool) -> None:
     from .jobs.worker import run_forever, run_once
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    _check_encoder(load=True)
     factory = current_app.extensions["db_sessionmaker"]
     if once:
         click.echo(f"processed {run_once(factory)}")
         return
     run_forever(factory, float(current_app.config["WORKER_POLL_SECONDS"]))
+
+
+def _check_encoder(load: bool) -> None:
+    """Stop with a message naming MARKET_ENCODER when the configured model cannot be used."""
+    from matching.encoders import EncoderLoadError, check_encoder_setting
+
+    setting = current_app.config["ENCODER"]
+    if not isinstance(setting, str):
+        return  # an encoder object given by code (tests)
+    try:
+        if load:
+            from .services.matching import runtime_for
+
+            runtime_for(current_app.config).encoder
+        else:
+            check_encoder_setting(setting)
+    except EncoderLoadError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command("up")
@@ -77,6 +96,7 @@ def up(host: str, port: int, threads: int, no_worker: bool) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
+    _check_encoder(load=False)  # the worker loads the model; a setting that cannot work must stop us here
     upgrade(app.config["DATABASE_URL"])
     with dbm.new_session() as session:
         if load_demo(session):

@@ -170,6 +170,19 @@ class EnsembleEncoder:
 
 
 _LOADED: dict[tuple[str, int], Encoder] = {}
+NAMED_ENCODERS = ("", "minilm", "default", "e5", "ensemble")
+
+
+def check_encoder_setting(name: str) -> None:
+    """Refuse, without loading any weights, a setting that cannot name an encoder (raises EncoderLoadError)."""
+    if name in NAMED_ENCODERS:
+        return
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise EncoderLoadError(
+            f"MARKET_ENCODER={name!r}: expected 'minilm', 'e5', 'ensemble' or a sentence-transformers folder")
+    if not (path / "config.json").exists() and not (path / "modules.json").exists():
+        raise EncoderLoadError(f"MARKET_ENCODER={path}: not a sentence-transformers folder (no config.json/modules.json)")
 
 
 def load_encoder(name: str = "minilm", threads: int = 1, cache_dir: str | os.PathLike[str] | None = None) -> Encoder:
@@ -187,11 +200,8 @@ def load_encoder(name: str = "minilm", threads: int = 1, cache_dir: str | os.Pat
         elif name == "ensemble":
             enc = EnsembleEncoder([load_encoder("minilm", threads), load_encoder("e5", threads)])
         else:
-            path = Path(name).expanduser()
-            if not path.is_dir():
-                raise EncoderLoadError(
-                    f"MARKET_ENCODER={name!r}: expected 'minilm', 'e5', 'ensemble' or a sentence-transformers folder")
-            enc = SentenceTransformerEncoder(path, threads=threads)
+            check_encoder_setting(name)
+            enc = SentenceTransformerEncoder(Path(name).expanduser(), threads=threads)
         _LOADED[key] = enc
     if cache_dir is not None:
         from .cache import CachedEncoder
