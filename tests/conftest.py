@@ -70,6 +70,20 @@ def app(app_config):
 
 
 @pytest.fixture
+def app_with(app_config):
+    """Build extra apps with changed settings; their engines are disposed after the test (no leaked connections)."""
+    made = []
+
+    def build(**changes):
+        made.append(create_app(app_config | changes))
+        return made[-1]
+
+    yield build
+    for extra in made:
+        extra.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
 def session(app):
     """A session outside any request, for arranging data and checking results.
 

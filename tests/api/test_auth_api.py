@@ -100,10 +100,8 @@ def test_openapi_document_is_valid_openapi(client):
             assert op["responses"]
 
 
-def test_token_endpoint_is_rate_limited(app_config, tmp_path):
-    from market import create_app
-
-    app = create_app(app_config | {"RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
+def test_token_endpoint_is_rate_limited(app_with):
+    app = app_with(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     codes = [client.post("/api/v1/auth/token", json={"email": "a@b.vn", "password": "x"}).status_code
              for _ in range(5)]

@@ -42,10 +42,11 @@ def live_server(live_app):
     stop = threading.Event()
     # The same worker thread `market up` starts, so the journeys see the product's own time-driven moves.
     threading.Thread(target=server.run, daemon=True).start()
-    start_thread(live_app, stop)
+    worker = start_thread(live_app, stop)
     yield f"http://127.0.0.1:{port}"
     stop.set()
     server.close()
+    worker.join(30)  # its session must be closed before the engine is disposed, or its connection leaks
 
 
 @pytest.fixture

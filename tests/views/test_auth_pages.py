@@ -57,10 +57,8 @@ def test_language_switch_never_redirects_off_site(client):
     assert "evil" not in resp.headers["Location"]
 
 
-def test_forms_require_csrf_token(app_config):
-    from market import create_app
-
-    app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
+def test_forms_require_csrf_token(app_with):
+    app = app_with(WTF_CSRF_ENABLED=True)
     resp = app.test_client().post("/account/login", data={"email": "a@b.vn", "password": "x"})
     assert resp.status_code == 400
 
