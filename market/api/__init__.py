@@ -11,7 +11,7 @@ from flask_login import current_user
 from jsonschema import Draft202012Validator
 
 from .. import db
-from ..errors import NotAuthenticated, ValidationError
+from ..errors import NotAuthenticated, NotAuthorized, ValidationError
 from ..services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,14 +80,21 @@ def api_user(optional: bool = False):
 
 def route(rule: str, methods: tuple[str, ...] = ("GET",), *, summary: str, auth: bool = False,
           body: dict | None = None, query: dict[str, str] | None = None, tags: tuple[str, ...] = (),
-          responses: dict[int, str] | None = None) -> Callable:
-    """Register an API view, document it for OpenAPI, and validate its JSON body against `body`."""
+          responses: dict[int, str] | None = None, gate: tuple[Callable[[Any], bool], Any] | None = None) -> Callable:
+    """Register an API view, document it for OpenAPI, and validate its JSON body against `body`.
+
+    Args:
+        gate: (who may call, message): a role check made before the body is read, so a caller without the
+            role gets 403 whatever they send, never a field error that reveals the schema.
+    """
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            if auth:
-                api_user()
+            if auth or gate:
+                user = api_user()
+                if gate and not gate[0](user):
+                    raise NotAuthorized(str(gate[1]))
             if body is not None:
                 data = request.get_json(silent=True)
                 if data is None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 from flask import Response, current_app, jsonify, request, url_for
 
 from .. import db
+from ..authz import is_admin
 from ..errors import ValidationError
 from ..i18n import _l, current_language
 from ..services import categories, csv_import, directory, exports, product_codes, products
 from ..services.products import CertificateKind, ProductKind, ProductStatus
 from . import api_user, route
+
+_ADMINS_ONLY = (is_admin, _l("Only administrators can import data."))
 
 _NUM = {"type": ["number", "string", "null"]}
 _MONEY = {"type": ["integer", "string", "null"], "description": "đồng, a non-negative whole number"}
@@ -98,7 +101,9 @@ def catalog_update_category(category_id: int, data):
 # ---- products --------------------------------------------------------------------------------------------
 
 @route("/products", ("POST",), summary="List a product (draft) for an organisation you represent", auth=True,
-       body=CREATE_SCHEMA, tags=("catalog",), responses={201: "Created", 403: "Not a supplier representative",
+       body=CREATE_SCHEMA, tags=("catalog",),
+       gate=(lambda u: bool(products.listing_orgs(u)), _l("Only supplier representatives can list products.")),
+       responses={201: "Created", 403: "Not a supplier representative",
                                                           422: "Field errors"})
 def catalog_create_product(data):
     user = api_user()
@@ -276,7 +281,7 @@ def _upload_bytes() -> tuple[bytes, str]:
 
 
 @route("/imports/organisations", ("POST",), summary="Administrators: import organisations from CSV (multipart "
-       "'file'); returns the row-by-row report", auth=True, tags=("catalog",),
+       "'file'); returns the row-by-row report", auth=True, tags=("catalog",), gate=_ADMINS_ONLY,
        responses={201: "Imported (see report)", 403: "Not an administrator", 422: "Wrong header or encoding"})
 def catalog_import_organisations():
     user = api_user()
@@ -286,7 +291,7 @@ def catalog_import_organisations():
 
 
 @route("/imports/products", ("POST",), summary="Administrators: import products from CSV (multipart 'file'); "
-       "returns the row-by-row report", auth=True, tags=("catalog",),
+       "returns the row-by-row report", auth=True, tags=("catalog",), gate=_ADMINS_ONLY,
        responses={201: "Imported (see report)", 403: "Not an administrator", 422: "Wrong header or encoding"})
 def catalog_import_products():
     user = api_user()

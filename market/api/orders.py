@@ -5,6 +5,7 @@ from flask import jsonify, request
 
 from .. import db
 from .. import orders_documents  # noqa: F401  (register the matching builder and displayer)
+from ..i18n import _l
 from ..models.orders import Order, OrderKind, OrderStatus
 from ..provinces import PROVINCES
 from ..services import orders as service
@@ -68,6 +69,7 @@ def order_json(order: Order, user=None) -> dict:
 
 @route("/orders", ("POST",), summary="Place a direct order with a domestic supplier (send an Idempotency-Key header "
        "to make retries safe)", auth=True, body=PLACE_SCHEMA, tags=("orders",),
+       gate=(service.can_place_order, _l("Only a public buyer's procurement officers can place orders.")),
        responses={201: "Created (or the order placed earlier with the same Idempotency-Key)",
                   403: "Not a procurement officer", 422: "Field errors"})
 def place_order(data):

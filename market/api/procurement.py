@@ -5,11 +5,13 @@ from flask import Response, current_app, jsonify, request, url_for
 
 from .. import db
 from .. import procurement_documents  # noqa: F401  (registers the tender matching builder)
+from ..i18n import _l
 from ..errors import NotAuthenticated, ValidationError
 from ..models.procurement import Bid, Tender, TenderMethod
 from ..services import bids as bid_service
 from ..services import evaluation, questions
 from ..services import tenders as tender_service
+from ..services.procurement_authz import buyer_orgs
 from . import ROUTES, api_user, route
 
 TAGS = ("procurement",)
@@ -173,6 +175,7 @@ def _idempotency_key() -> str | None:
 
 @route("/tenders", ("POST",), summary="Create a draft tender (send an Idempotency-Key header to make retries safe)",
        auth=True, body=CREATE_TENDER, tags=TAGS,
+       gate=(lambda u: bool(buyer_orgs(u)), _l("Only a public buyer's procurement officers can create tenders.")),
        responses={201: "Created (or the tender created earlier with the same Idempotency-Key)",
                   403: "Not a procurement officer", 422: "Field errors"})
 def procurement_create_tender(data):

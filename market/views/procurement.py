@@ -162,10 +162,11 @@ def ask(tender_id: int):
 @bp.get("/procurement/workspace")
 @login_required
 def workspace_list():
-    """The buyer's tenders (drafts included)."""
+    """The buyer's tenders (drafts included); a workspace only procurement officers have."""
+    if not buyer_orgs(_user()):
+        abort(403)
     return render_template("procurement/workspace_list.html",
-                           items=tender_service.buyer_tenders(db.session(), _user()),
-                           can_create=bool(buyer_orgs(_user())))
+                           items=tender_service.buyer_tenders(db.session(), _user()), can_create=True)
 
 
 def _form_data(form: TenderForm) -> dict:
