@@ -192,7 +192,7 @@ def procurement_create_tender(data):
 def procurement_list_tenders():
     user = api_user(optional=True)
     page = request.args.get("page", 1, type=int) or 1
-    per_page = request.args.get("per_page", 20, type=int) or 20
+    per_page = min(max(request.args.get("per_page", 20, type=int) or 20, 1), 100)
     items, total = tender_service.search_tenders(
         db.session(), words=request.args.get("q") or None, cpv=request.args.get("cpv") or None,
         province=request.args.get("province") or None, status=request.args.get("status") or None,

@@ -186,6 +186,46 @@ def test_no_bid_after_deadline_through_the_api(p, session, client):
     assert _count(session, Bid) == 0
 
 
+def test_no_change_or_withdrawal_of_a_bid_after_deadline_through_the_api(p, session, client):
+    officer = bearer(client, p.officer.email)
+    sup = bearer(client, p.suppliers[0].email)
+    tid, lot_id = _tendering(p, session, client, officer)
+    bid = client.post(f"/api/v1/tenders/{tid}/bids", json=_offer(lot_id), headers=sup).get_json()
+    committed = bid["content_hash"]
+    tender_service.shift_timeline(session, tid, -3601)   # deadline passed, worker not yet run
+    changed = client.patch(f"/api/v1/bids/{bid['id']}", json=_offer(lot_id, price=PRICE - 1), headers=sup)
+    withdrawn = client.delete(f"/api/v1/bids/{bid['id']}", headers=sup)
+    assert changed.status_code == withdrawn.status_code == 409
+    session.expire_all()
+    stored = session.get(Bid, bid["id"])
+    assert stored.status.value == "pending" and stored.content_hash == committed and len(stored.receipts) == 1
+
+
+def test_only_the_buyers_officers_change_dates_through_the_api(p, session, client):
+    officer = bearer(client, p.officer.email)
+    tid, _ = _tendering(p, session, client, officer)
+    later = (utcnow() + timedelta(days=3)).isoformat()
+    for who in (p.other_officer, p.suppliers[0], p.admin):
+        resp = client.patch(f"/api/v1/tenders/{tid}", json={"tender_end": later}, headers=bearer(client, who.email))
+        assert resp.status_code == 403, (who.email, resp.get_json())
+    session.expire_all()
+    assert session.get(Tender, tid).tender_end.isoformat() != later
+    ok = client.patch(f"/api/v1/tenders/{tid}", json={"tender_end": later, "opening_at": later}, headers=officer)
+    assert ok.status_code == 200, ok.get_json()
+
+
+def test_tender_search_is_paginated(p, session, client):
+    officer = bearer(client, p.officer.email)
+    for i in range(5):
+        tid = client.post("/api/v1/tenders", json=tender_data(title=f"Gói thầu số {i}"), headers=officer).get_json()["id"]
+        assert client.post(f"/api/v1/tenders/{tid}/publish", headers=officer).status_code == 200
+    pages = [client.get(f"/api/v1/tenders?per_page=2&page={n}").get_json() for n in (1, 2, 3, 4)]
+    ids = [t["id"] for page in pages for t in page["items"]]
+    assert [len(page["items"]) for page in pages] == [2, 2, 1, 0]
+    assert len(set(ids)) == 5 and all(page["total"] == 5 for page in pages)
+    assert client.get("/api/v1/tenders?per_page=1000").get_json()["per_page"] <= 100
+
+
 def test_idempotency_key_header_never_creates_twice(p, session, client):
     officer = bearer(client, p.officer.email)
     sup = bearer(client, p.suppliers[0].email)
