@@ -171,6 +171,30 @@ def combine(dense_pass: np.ndarray, pass_code: np.ndarray, n_codes: int, tree: C
     return s
 
 
+class LexicalCpvSuggester:
+    """BM25 over every code's English and Vietnamese labels, accents folded: suggestions without any model.
+
+    Used while the semantic suggester is being built (its label passages take a while to encode on first start)
+    and wherever no encoder is available; a long description still finds the codes that share its rarest words.
+    """
+
+    def __init__(self, taxonomy: CpvTaxonomy | None = None, langs: Sequence[str] = ("en", "vi")) -> None:
+        self.taxonomy = taxonomy or default_taxonomy()
+        self.codes = list(self.taxonomy.codes)
+        self.index = Bm25Index()
+        for i, code in enumerate(self.codes):
+            labels = [self.taxonomy.label(code, lang) for lang in langs if self.taxonomy.has_label(code, lang)]
+            self.index.add_tokens(i, tokenize(" ".join(labels)))
+
+    def suggest(self, text: str, k: int = 10) -> list[tuple[str, float]]:
+        """Return up to k (code, BM25 score) pairs, best first; nothing when no word is shared."""
+        toks = tokenize((text or "")[:MAX_QUERY_CHARS])
+        if not toks or k <= 0:
+            return []
+        scores, ids = self.index.search(toks, k)
+        return [(self.codes[int(i)], float(sc)) for sc, i in zip(scores, ids) if sc > 0]
+
+
 class CpvSuggester:
     """Rank CPV codes for a text (any language): see the module docstring for the scoring."""
 

@@ -1,6 +1,7 @@
 """CPV codes: validation, search-as-you-type and suggestions from free text."""
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from pathlib import Path
@@ -56,6 +57,13 @@ def suggester(config: dict, wait: bool = False):
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _lexical():
+    from matching.suggest import LexicalCpvSuggester
+
+    return LexicalCpvSuggester()
+
+
 def suggest(config: dict, text: str, lang: str, k: int = 10, wait: bool = False) -> dict:
     """Suggest CPV codes for text; lexical search over labels until the semantic index is ready."""
     from matching import default_taxonomy
@@ -66,7 +74,7 @@ def suggest(config: dict, text: str, lang: str, k: int = 10, wait: bool = False)
         ranked = s.suggest(text, k=k)
         mode = "semantic"
     else:
-        ranked = [(code, 0.0) for code, _label in taxonomy.search(text, lang=lang, limit=k)]
+        ranked = _lexical().suggest(text, k=k)
         mode = "lexical"
     return {"mode": mode, "items": [
         {"code": code, "label": taxonomy.label(code, lang), "score": round(float(score), 4),

@@ -49,3 +49,22 @@ def test_the_search_is_in_the_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     op = doc["paths"]["/api/v1/cpv/search"]["get"]
     assert "security" not in op and {p["name"] for p in op["parameters"]} >= {"q", "lang", "limit"}
+
+
+def test_suggest_from_a_description_answers_codes_with_labels_and_paths(client, monkeypatch):
+    from market.services import cpv
+
+    # Until the semantic suggester is built (it encodes every label once), suggestions come from the labels' words.
+    monkeypatch.setattr(cpv, "suggester", lambda config, wait=False: None)
+    resp = client.get("/api/v1/cpv/suggest", query_string={
+        "text": "Thu gom, vận chuyển và xử lý chất thải rắn sinh hoạt cho thị xã", "lang": "vi", "k": 5})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["mode"] == "lexical" and 1 <= len(body["items"]) <= 5
+    first = body["items"][0]
+    assert first["code"].startswith("905") and first["label"] and first["path"][-1]["code"] == first["code"]
+
+
+def test_suggest_without_text_is_a_field_error(client):
+    resp = client.get("/api/v1/cpv/suggest")
+    assert resp.status_code == 422 and "text" in resp.get_json()["error"]["fields"]

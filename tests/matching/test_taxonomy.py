@@ -48,3 +48,14 @@ def test_custom_csv(tmp_path):
     p.write_text("code,label_en,label_es\n90000000,Env,Amb\n90400000,Sewage,Aguas\n", encoding="utf-8")
     t = CpvTaxonomy(p, tmp_path / "missing.csv")
     assert len(t) == 2 and t.label("90400000", "vi") == "Sewage"
+
+
+def test_lexical_suggester_ranks_codes_for_a_whole_description_with_or_without_accents():
+    from matching.suggest import LexicalCpvSuggester
+
+    sug = LexicalCpvSuggester()
+    text = "Vận hành trạm xử lý nước thải sinh hoạt cho khu dân cư"
+    top = [code for code, _ in sug.suggest(text, k=5)]
+    assert "90481000" in top  # operation of a sewage treatment plant
+    assert [c for c, _ in sug.suggest("van hanh tram xu ly nuoc thai sinh hoat cho khu dan cu", k=5)] == top
+    assert sug.suggest("zzqx wibble", k=5) == [] and sug.suggest("   ", k=5) == []

@@ -1,7 +1,8 @@
 /* CPV search-as-you-type: an ARIA combobox over GET /api/v1/cpv/search.
  *
  * Markup: an element with data-cpv-search="<endpoint URL>" that contains one text input. Add
- * data-cpv-multiple to keep several space-separated codes (the search then uses the last word typed).
+ * data-cpv-multiple to keep several codes (the search then uses what is typed after the last code), and
+ * data-cpv-separator="," for fields that separate codes with commas.
  * Without JavaScript, or when the endpoint fails, the input stays a plain text field.
  */
 (function () {
@@ -19,13 +20,14 @@
     return rest.trim();
   }
 
-  function replaceTerm(input, multiple, code) {
+  function replaceTerm(input, multiple, code, separator) {
     if (!multiple) {
       input.value = code;
       return;
     }
-    var kept = input.value.match(/^(?:\s*\d{8}(?:-\d)?[\s,]+)*/)[0].replace(/[\s,]+/g, " ").trim();
-    input.value = (kept ? kept + " " : "") + code + " ";
+    var sep = separator.trim() ? separator.trim() + " " : " ";
+    var kept = input.value.match(/^(?:\s*\d{8}(?:-\d)?[\s,]+)*/)[0].trim().split(/[\s,]+/).filter(Boolean);
+    input.value = kept.concat([code]).join(sep) + sep;
   }
 
   function setup(box) {
@@ -33,6 +35,7 @@
     if (!input) return;
     var url = box.getAttribute("data-cpv-search");
     var multiple = box.hasAttribute("data-cpv-multiple");
+    var separator = box.getAttribute("data-cpv-separator") || " ";
     var id = "cpv-listbox-" + (++counter);
     var list = document.createElement("ul");
     var status = document.createElement("p");
@@ -82,7 +85,7 @@
     }
 
     function choose(option) {
-      replaceTerm(input, multiple, option.getAttribute("data-code"));
+      replaceTerm(input, multiple, option.getAttribute("data-code"), separator);
       close();
       input.focus();
       input.dispatchEvent(new Event("change", { bubbles: true }));
