@@ -1,7 +1,7 @@
 """Vector indexes over stable int64 ids: an exact NumPy reference and a FAISS backend."""
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 

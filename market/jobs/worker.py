@@ -5,7 +5,6 @@ import importlib
 import json
 import logging
 import threading
-import time
 import traceback
 from datetime import timedelta
 

@@ -22,7 +22,7 @@ from ..models.catalog import (CertificateKind, Product, ProductCategory, Product
                               ProductStatus)
 from ..models.files import StoredFile
 from . import audit, files
-from .categories import clean_cpv_codes, get_category, hs_error, normalise_hs
+from .categories import clean_cpv_codes, hs_error, normalise_hs
 from .outbox import send_email
 
 S = ProductStatus

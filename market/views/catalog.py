@@ -13,7 +13,7 @@ from ..errors import NotFound, ValidationError
 from ..forms import SIZE_LABELS, EmptyForm, apply_errors, choices
 from ..i18n import _, _l, current_language
 from ..models import Role, SizeClass
-from ..models.catalog import CertificateKind, ImportKind, Product, ProductCertificate, ProductKind, ProductStatus
+from ..models.catalog import ImportKind, Product, ProductCertificate, ProductKind, ProductStatus
 from ..models.files import StoredFile
 from ..provinces import province_choices
 from ..services import categories, csv_import, directory, files, product_codes

@@ -12,7 +12,8 @@ from market.demo.accounts import demo_tax_code
 from market.models import Organisation, Role
 from market.models.catalog import Product, ProductCode
 from tests import factories_catalog as fc
-from tests.factories import PASSWORD
+from tests.browser.helpers import log_in as _login
+from tests.browser.helpers import log_out as _logout
 from tests.fakes import FakeEncoder
 
 pytestmark = pytest.mark.browser
@@ -24,16 +25,6 @@ def app_config(app_config):
     return app_config | {"ENCODER": FakeEncoder(dim=16)}
 
 
-def _login(page, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("form.form").get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r".*/dashboard$"))
-
-
-def _logout(page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
 
 
 def _bomb_png() -> bytes:
@@ -63,7 +54,7 @@ def test_product_listed_reviewed_coded_and_verified(page, make, session):
     page.get_by_label("Loại", exact=True).select_option("equipment")
     page.get_by_label("Mô tả", exact=True).fill("Bể sinh học màng MBR module hóa cho khu công nghiệp, "
                                                 "đạt QCVN 40:2011/BTNMT cột A.")
-    page.get_by_label("Mã CPV").fill("42996000")
+    page.get_by_role("combobox", name="Mã CPV").fill("42996000")
     page.get_by_label("Mã HS").fill("8421.21")
     page.get_by_label("Công suất", exact=True).fill("300")
     page.get_by_label("Tỷ lệ nội địa hóa kê khai (%)").fill("72")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from market.models import OrgKind, Role
-from tests.factories import PASSWORD
+from tests.browser.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.browser
 def test_typing_words_in_the_tender_form_suggests_cpv_codes(page, make):
     buyer = make.org(OrgKind.PUBLIC_BUYER, name="Sở Tài nguyên và Môi trường Đà Nẵng", province="da-nang")
     officer = make.user(Role.PROCUREMENT_OFFICER, org=buyer, email="officer@danang.gov.vn")
-    page.goto("/account/login")
-    page.fill('input[name="email"]', officer.email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.locator('input[name="password"]').press("Enter")
-    page.wait_for_url(re.compile(r".*/dashboard$"))
+    log_in(page, officer.email)
     page.goto("/procurement/tenders/new")
 
     field = page.get_by_role("combobox", name="Mã CPV")
@@ -50,11 +46,7 @@ def app_config(app_config):
 def test_the_product_form_suggests_codes_from_the_description_and_adds_the_chosen_ones(page, make):
     org = make.org(OrgKind.ENTERPRISE, name="Công ty Thiết bị Môi trường Hồng Lam", province="nghe-an")
     rep = make.user(Role.SUPPLIER_REPRESENTATIVE, org=org, email="rep@honglam.vn")
-    page.goto("/account/login")
-    page.fill('input[name="email"]', rep.email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.locator('input[name="password"]').press("Enter")
-    page.wait_for_url(re.compile(r".*/dashboard$"))
+    log_in(page, rep.email)
     page.goto("/catalog/products/new")
 
     ask = page.get_by_role("button", name="Gợi ý mã từ phần mô tả")

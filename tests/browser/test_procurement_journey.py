@@ -15,8 +15,8 @@ from sqlalchemy import select
 from market.models import utcnow
 from market.models.procurement import Tender
 from market.services import tenders as tender_service
+from tests.browser.helpers import log_in as _login
 from tests.factories_procurement import CPV_WASTEWATER, SHORT_SETTINGS, Procurement
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,6 @@ def app_config(app_config):
     app_config.update(SHORT_SETTINGS)
     return app_config
 
-
-def _login(page, email):
-    page.goto("/account/login")
-    page.fill('input[name="email"]', email)
-    page.fill('input[name="password"]', PASSWORD)
-    page.locator('input[name="password"]').press("Enter")
-    page.wait_for_url(re.compile(r".*/dashboard$"))
 
 
 def _logout(page):

@@ -6,6 +6,8 @@ import re
 import pytest
 
 from market.models import Role
+from tests.browser.helpers import log_in as _login
+from tests.browser.helpers import log_out as _logout
 from tests.fakes import FakeEncoder
 
 pytestmark = pytest.mark.browser
@@ -17,16 +19,6 @@ def app_config(app_config):
     return app_config | {"ENCODER": FakeEncoder(dim=32)}
 
 
-def _login(page, email, password):
-    page.goto("/account/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.locator("form.form").get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r".*/dashboard$"))
-
-
-def _logout(page):
-    page.get_by_role("button", name="Đăng xuất").click()
 
 
 def test_patent_to_licence_deal(page, make):

@@ -6,7 +6,7 @@ import pytest
 from market.models import Role
 from market.services import evaluation, listings
 from tests.factories_procurement import SHORT_SETTINGS, Procurement
-from tests.factories_techtransfer import course_data, expert_data, patent_data, publish
+from tests.factories_techtransfer import patent_data, publish
 
 
 @pytest.fixture
