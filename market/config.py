@@ -12,7 +12,8 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,  # sqlite:///instance/market.db when unset
     "REDIS_URL": None,  # rate-limit storage; memory when unset
     "INSTANCE_PATH": str(PROJECT_ROOT / "instance"),
-    "ENCODER": "minilm",
+    # MiniLM and multilingual-e5 together: MiniLM alone barely relates Vietnamese to English (README, matching).
+    "ENCODER": "ensemble",
     "OCID_PREFIX": "ocds-vnenv1",
     "BID_KEY": None,  # Fernet key for sealed bids; instance/bid.key when unset (never in the database)
     "DEFAULT_LOCALE": "vi",
