@@ -40,12 +40,22 @@ def live_server(live_app):
     port = _free_port()
     server = create_server(live_app, host="127.0.0.1", port=port, threads=4)
     stop = threading.Event()
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the listening socket from the test thread can break the select() the loop is in.
+            if not stop.is_set():
+                raise
+
+    web = threading.Thread(target=serve, daemon=True)
+    web.start()
     # The same worker thread `market up` starts, so the journeys see the product's own time-driven moves.
-    threading.Thread(target=server.run, daemon=True).start()
     worker = start_thread(live_app, stop)
     yield f"http://127.0.0.1:{port}"
     stop.set()
     server.close()
+    web.join(10)
     worker.join(30)  # its session must be closed before the engine is disposed, or its connection leaks
 
 
