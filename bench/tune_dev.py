@@ -4,7 +4,7 @@
 
 Needs the embedding cache (python -m bench.warm_cache --encoder minilm / e5). Prints S@10 group/exact per
 configuration; chosen values are the defaults in matching/suggest.py (DEFAULT_PARAMS) and
-matching/encoders.py (DEFAULT_QUERY_WEIGHTS), with the log in matching/RESULTS.md.
+matching/encoders.py (DEFAULT_QUERY_WEIGHTS), with the figures in README.md ("Matching quality").
 """
 from __future__ import annotations
 

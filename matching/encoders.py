@@ -126,7 +126,7 @@ class E5Encoder:
         return self._encode(texts, False)
 
 
-# Query-side weights (MiniLM share) per detected language, learned on dev (see matching/RESULTS.md).
+# Query-side weights (MiniLM share) per detected language, learned on dev (see "Matching quality" in README.md).
 DEFAULT_QUERY_WEIGHTS = {"en": 0.5, "vi": 0.0, "other": 0.0}
 
 

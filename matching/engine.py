@@ -22,7 +22,7 @@ class EmptyQuery(ValueError):
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Linear fusion weights; defaults were tuned on the *.dev.jsonl tasks (see RESULTS.md)."""
+    """Linear fusion weights; defaults were tuned on the *.dev.jsonl tasks (see "Matching quality" in README.md)."""
 
     dense: float = 1.0
     lexical: float = 0.15          # BM25 normalised by the best lexical score of the query

@@ -1,6 +1,6 @@
 """Suggest CPV codes for free text: multilingual label passages, language-aware fusion, CPV-tree aggregation.
 
-How a code is scored for one query (every weight tuned on the *.dev.jsonl tasks only; see RESULTS.md):
+How a code is scored for one query (every weight tuned on the *.dev.jsonl tasks only; figures in the README):
 
 1. dense: the query vector (for an ensemble encoder, each model weighted by the query's language) against
    every passage of the code (its plain label, the label followed by its ancestors' labels, and the
@@ -33,7 +33,7 @@ from .types import Document
 # Kept for backwards compatibility (the former Engine-based suggester exported it).
 CPV_WEIGHTS = FusionWeights(dense=1.0, lexical=0.10, lexical_cross=0.25, code=0.0, candidates=200)
 
-# Share of tender2cpv_uk.dev gold codes per CPV level (2 = division ... 8), smoothed; see RESULTS.md.
+# Share of tender2cpv_uk.dev gold codes per CPV level (2 = division ... 8), smoothed.
 LEVEL_PRIOR_COUNTS = {2: 43, 3: 28, 4: 36, 5: 38, 6: 35, 7: 5, 8: 5}
 
 
@@ -338,6 +338,6 @@ def top_codes(row: np.ndarray, codes: Sequence[str], k: int) -> list[tuple[str, 
     return [(codes[j], float(row[j])) for j in part]
 
 
-# Tuned on tender2cpv_uk.dev (leave-one-out for the examples), xling_es2en.dev and env_vi_en.dev: see RESULTS.md.
+# Tuned on tender2cpv_uk.dev (leave-one-out for the examples), xling_es2en.dev and env_vi_en.dev (README figures).
 DEFAULT_PARAMS = SuggestParams(lexical={"en": 0.1}, child=0.3, parent=0.0, prior=0.03, prior_len=200,
                                exemplar=0.5, exemplar_floor=0.5)

@@ -1,3 +1,5 @@
+import numpy as np
+
 from matching.language import detect_language
 from matching.lexical import Bm25Index, fold_text, tokenize
 
@@ -45,3 +47,20 @@ def test_detect_language():
     assert detect_language("Provision of waste collection services for the council") == "en"
     assert detect_language("Servicios de recogida de basura y tratamiento") == "other"
     assert detect_language("Услуги по сбору мусора") == "other"
+
+
+def test_bm25_search_agrees_with_per_document_scoring_and_ranks_every_hit():
+    import random
+
+    words = ["sewage", "sludge", "press", "filter", "bag", "dust", "waste", "bin", "truck", "nuoc", "thai", "khi"]
+    rnd = random.Random(7)
+    bm = Bm25Index()
+    texts = [" ".join(rnd.choices(words, k=rnd.randint(2, 9))) for _ in range(300)]
+    bm.add(list(range(1000, 1300)), texts)
+    bm.remove([1000, 1001])  # freed slots must not come back as hits
+    scores, ids = bm.search("sludge press thai", 500)
+    expected = bm.score("sludge press thai", ids.tolist())
+    assert np.allclose(scores, expected, rtol=1e-5)
+    assert list(scores) == sorted(scores, reverse=True)
+    hits = {1000 + i for i, t in enumerate(texts) if {"sludge", "press", "thai"} & set(t.split())} - {1000, 1001}
+    assert set(ids.tolist()) == hits
