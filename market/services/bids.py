@@ -15,7 +15,6 @@ import secrets
 from typing import Mapping
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
@@ -26,6 +25,7 @@ from ..models import Role, StoredFile, User, utcnow
 from ..models.procurement import Bid, BidLotValue, BidReceipt, BidStatus, Tender, TenderStatus
 from ..sealing import SealError, content_hash, seal, unseal, with_nonce
 from . import audit, files, outbox
+from .idempotency import insert_once
 from .procurement_authz import can_list_bids, can_read_bid, deny_sealed, is_bidder, supplier_orgs
 from .tenders import _int, _num, add_change, move, translate
 
@@ -169,16 +169,9 @@ def submit_bid(session: Session, user: User | None, tender_id: int, data: Mappin
     _check_documents(documents, config)
     bid = Bid(tender_id=tender.id, bidder_id=bidder.id, submitted_by_id=user.id, status=BidStatus.PENDING,
               idempotency_key=(idempotency_key or None) and idempotency_key[:100], version=1)
-    session.add(bid)
-    try:
-        session.flush()
-    except IntegrityError:
-        # The same key arrived twice at once and the other request committed first: answer with its bid.
-        session.rollback()
-        existing = bid_by_key(session, user_id, idempotency_key)
-        if existing is None:
-            raise
-        return existing
+    created = insert_once(session, bid, lambda: bid_by_key(session, user_id, idempotency_key))
+    if created is not bid:
+        return created
     _store_documents(session, bid, user, documents, config)
     content["documents"] = _document_list(session, bid)
     receipt = _seal_into(session, bid, content, config, "submitted")

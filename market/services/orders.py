@@ -22,6 +22,7 @@ from ..models.orders import Order, OrderEvent, OrderKind, OrderStatus
 from ..orders_lifecycle import EVENT_PARTY, IllegalTransition, advance, allowed_events
 from ..provinces import normalise_province
 from . import audit, ocds, outbox
+from .idempotency import insert_once
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_PRICE_VND = 10**15
@@ -261,6 +262,13 @@ def _record(session: Session, user: User, order: Order, action: str, before: str
 
 # --- writing ---------------------------------------------------------------------------------------------------
 
+def order_by_key(session: Session, user_id: int, key: str | None) -> Order | None:
+    """The order this user placed earlier with this idempotency key, if any."""
+    if not key:
+        return None
+    return session.scalar(select(Order).where(Order.placed_by_id == user_id, Order.idempotency_key == key))
+
+
 def place_order(session: Session, user: User | None, data: dict[str, Any], *, today: date | None = None,
                 idempotency_key: str | None = None) -> Order:
     """Place a direct order with a domestic supplier on behalf of one of the user's public buyers.
@@ -271,10 +279,9 @@ def place_order(session: Session, user: User | None, data: dict[str, Any], *, to
     orgs = buyer_orgs(user)
     authz.require(bool(orgs), str(_l("Only a public buyer's procurement officers can place orders.")))
     key = (idempotency_key or "").strip()[:100] or None
-    if key:
-        existing = session.scalar(select(Order).where(Order.placed_by_id == user.id, Order.idempotency_key == key))
-        if existing is not None:
-            return existing
+    existing = order_by_key(session, user.id, key)
+    if existing is not None:
+        return existing
     today = today or today_in_vietnam()
     errors: dict[str, str] = {}
     buyer_id = data.get("buyer_org_id")
@@ -317,8 +324,10 @@ def place_order(session: Session, user: User | None, data: dict[str, Any], *, to
                   kind=kind, title=title,
                   description=description, cpv_codes=codes, product_ref=product_ref, quantity=quantity, unit=unit,
                   price_vnd=price, delivery_province=province, delivery_date=delivery, status=OrderStatus.PLACED)
-    session.add(order)
-    session.flush()
+    user_id = user.id
+    created = insert_once(session, order, lambda: order_by_key(session, user_id, key))
+    if created is not order:
+        return created
     order.buyer, order.supplier = buyer, supplier
     _record(session, user, order, "placed", None, {"price_vnd": price, "delivery_date": delivery.isoformat()})
     _notify(session, order, "supplier", _l("New direct order"),

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..authz import require, require_user
@@ -18,6 +17,7 @@ from ..models.procurement import (AwardCriteria, BidStatus, Lot, Tender, TenderC
                                   TenderMethod, TenderStatus)
 from ..provinces import normalise_province
 from . import audit, files, outbox
+from .idempotency import insert_once
 from .procurement_authz import buyer_orgs, can_change_dates, can_view_tender, is_buyer_officer
 
 DATE_FIELDS = ("enquiry_end", "tender_end", "opening_at")
@@ -309,16 +309,9 @@ def create_tender(session: Session, user: User | None, data: Mapping, *, config:
                     status=TenderStatus.DRAFT, **clean)
     _sync_cpv(tender)
     tender.lots = [Lot(number=i + 1, **lot) for i, lot in enumerate(lots)]
-    session.add(tender)
-    try:
-        session.flush()
-    except IntegrityError:
-        # The same key arrived twice at once and the other request committed first: answer with its tender.
-        session.rollback()
-        existing = tender_by_key(session, user_id, idempotency_key)
-        if existing is None:
-            raise
-        return existing
+    created = insert_once(session, tender, lambda: tender_by_key(session, user_id, idempotency_key))
+    if created is not tender:
+        return created
     tender.ocid = f"{(config or {}).get('OCID_PREFIX', 'ocds-vnenv1')}-{tender.id:06d}"
     audit.record(session, "tender.create", actor_id=user.id, subject_type="tender", subject_id=tender.id)
     session.commit()

@@ -1,4 +1,4 @@
-"""Two requests with the same idempotency key at once: the second answers with the first's tender or bid.
+"""Two requests with the same idempotency key at once: the second answers with the first's tender, bid or order.
 
 The race is simulated: another session commits the first request's row between the second request's
 look-up by key and its insert.
@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 
 from market.errors import ValidationError
 from market.models import User
+from market.models.orders import Order
 from market.models.procurement import Bid, Tender
 from market.services import bids as bid_service
+from market.services import orders as order_service
 from market.services import tenders as tender_service
+from tests.factories_orders import Parties, order_data
 from tests.factories_procurement import SHORT_SETTINGS, Procurement, offer, tender_data
 
 
@@ -114,3 +117,21 @@ def test_a_different_key_still_meets_the_duplicate_rule(p, session):
     with pytest.raises(ValidationError) as exc:
         bid_service.submit_bid(session, p.suppliers[0], t.id, offer(t), config=p.config, idempotency_key="b")
     assert "tender" in exc.value.fields
+
+
+def test_an_order_key_racing_its_first_request_returns_that_order(p, session, other_session, monkeypatch, make):
+    from market.models import OrgKind, Role
+
+    supplier = make.org(OrgKind.ENTERPRISE, name="Công ty Thiết bị Lọc nước Hà Tĩnh")
+    make.user(Role.SUPPLIER_REPRESENTATIVE, org=supplier)
+    data = order_data(Parties(p.buyer_org, supplier, p.officer, None))
+    first = {}
+
+    def first_request():
+        officer = other_session.get(User, p.officer.id)
+        first["id"] = order_service.place_order(other_session, officer, data, idempotency_key="retry-o").id
+
+    state = _first_lookup_loses_the_race(monkeypatch, order_service, "order_by_key", first_request)
+    second = order_service.place_order(session, p.officer, data, idempotency_key="retry-o")
+    assert state["raced"] and second.id == first["id"]
+    assert _count(session, Order) == 1
