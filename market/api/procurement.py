@@ -11,7 +11,7 @@ from ..models.procurement import Bid, Tender, TenderMethod
 from ..services import bids as bid_service
 from ..services import evaluation, questions
 from ..services import tenders as tender_service
-from ..services.procurement_authz import buyer_orgs
+from ..services.procurement_authz import can_create_tender
 from . import ROUTES, api_user, route
 
 TAGS = ("procurement",)
@@ -175,7 +175,7 @@ def _idempotency_key() -> str | None:
 
 @route("/tenders", ("POST",), summary="Create a draft tender (send an Idempotency-Key header to make retries safe)",
        auth=True, body=CREATE_TENDER, tags=TAGS,
-       gate=(lambda u: bool(buyer_orgs(u)), _l("Only a public buyer's procurement officers can create tenders.")),
+       gate=(can_create_tender, _l("Only procurement officers of a public buyer may create tenders.")),
        responses={201: "Created (or the tender created earlier with the same Idempotency-Key)",
                   403: "Not a procurement officer", 422: "Field errors"})
 def procurement_create_tender(data):

@@ -21,6 +21,11 @@ def buyer_orgs(user: User | None) -> list:
     return orgs_where(user, Role.PROCUREMENT_OFFICER)
 
 
+def can_create_tender(user: User | None) -> bool:
+    """Procurement officers of a public buyer create tenders (and keep a tender workspace)."""
+    return bool(buyer_orgs(user))
+
+
 def supplier_orgs(user: User | None) -> list:
     """Organisations on whose behalf the user may ask questions and bid."""
     return orgs_where(user, Role.SUPPLIER_REPRESENTATIVE)

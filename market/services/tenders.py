@@ -18,7 +18,7 @@ from ..models.procurement import (AwardCriteria, BidStatus, Lot, Tender, TenderC
 from ..provinces import normalise_province
 from . import audit, files, outbox
 from .idempotency import insert_once
-from .procurement_authz import buyer_orgs, can_change_dates, can_view_tender, is_buyer_officer
+from .procurement_authz import buyer_orgs, can_change_dates, can_create_tender, can_view_tender, is_buyer_officer
 
 DATE_FIELDS = ("enquiry_end", "tender_end", "opening_at")
 # Changing these during tendering changes what bidders offer against, so submitted bids must be re-confirmed.
@@ -290,8 +290,8 @@ def create_tender(session: Session, user: User | None, data: Mapping, *, config:
     """Create a draft tender with its lots; a retried idempotency key returns the first tender."""
     user = require_user(user)
     user_id = user.id
+    require(can_create_tender(user), _l("Only procurement officers of a public buyer may create tenders."))
     orgs = buyer_orgs(user)
-    require(bool(orgs), _l("Only procurement officers of a public buyer may create tenders."))
     existing = tender_by_key(session, user_id, idempotency_key)
     if existing is not None:
         return existing

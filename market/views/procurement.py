@@ -22,7 +22,7 @@ from ..provinces import province_choices
 from ..services import bids as bid_service
 from ..services import evaluation, questions
 from ..services import tenders as tender_service
-from ..services.procurement_authz import buyer_orgs, is_buyer_officer, supplier_orgs
+from ..services.procurement_authz import buyer_orgs, can_create_tender, is_buyer_officer, supplier_orgs
 from ..templating import DASHBOARD_PANELS, NAVIGATION, PUBLIC_NAVIGATION
 
 bp = Blueprint("procurement", __name__)
@@ -163,10 +163,10 @@ def ask(tender_id: int):
 @login_required
 def workspace_list():
     """The buyer's tenders (drafts included); a workspace only procurement officers have."""
-    if not buyer_orgs(_user()):
+    if not can_create_tender(_user()):
         abort(403)
     return render_template("procurement/workspace_list.html",
-                           items=tender_service.buyer_tenders(db.session(), _user()), can_create=True)
+                           items=tender_service.buyer_tenders(db.session(), _user()))
 
 
 def _form_data(form: TenderForm) -> dict:
@@ -209,7 +209,7 @@ def _dt_value(dt) -> str:
 @login_required
 def new_tender():
     """Create a draft tender (a hidden token makes a resubmitted form harmless)."""
-    if not buyer_orgs(_user()):
+    if not can_create_tender(_user()):
         abort(403)
     form = TenderForm(lang=current_language())
     if request.method == "GET":
